@@ -1,0 +1,49 @@
+# Every target creates the virtual environment it needs, so each works on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-dev
+HOST   ?= 127.0.0.1
+PORT   ?= 3000
+
+.PHONY: venv serve test lint typecheck cov bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## The main job: the local gateway serving template.yaml's functions on an embedded AWS (moto).
+serve: $(STAMP)
+	$(BIN)/lambda-micro serve --template template.yaml --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## Lint, types, the whole suite (slow and browser tests included) and the coverage gates.
+test: lint typecheck
+	$(BIN)/python -m coverage erase
+	$(BIN)/python -m pytest --cov --cov-report= $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory cov
+
+cov: $(STAMP)
+	@echo "--- coverage: lambda_micro/adapter (100% branch required)"
+	$(BIN)/python -m coverage report --include='lambda_micro/adapter/*' --fail-under=100
+	@echo "--- coverage: core (95% required)"
+	$(BIN)/python -m coverage report --omit='lambda_micro/adapter/*,lambda_micro/local/*,lambda_micro/testing/*' --fail-under=95
+	@echo "--- coverage: whole package"
+	$(BIN)/python -m coverage report --fail-under=90
+
+## Side-by-side benchmarks against peer stacks (own venv, about 10 minutes).
+bench:
+	$(PYTHON) bench/run.py
+
+clean:
+	rm -rf $(VENV) .venv-bench .aws-sam .coverage .coverage.* htmlcov .mypy_cache .ruff_cache .pytest_cache .hypothesis
