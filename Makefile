@@ -30,7 +30,9 @@ typecheck: $(STAMP)
 ## Lint, types, the whole suite (slow and browser tests included) and the coverage gates.
 test: lint typecheck
 	$(BIN)/python -m coverage erase
-	$(BIN)/python -m pytest --cov --cov-report= $(PYTEST_ARGS)
+	# coverage starts before pytest, so modules the pytest plugin imports early are measured too
+	$(BIN)/python -m coverage run -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m coverage combine --quiet
 	$(MAKE) --no-print-directory cov
 
 cov: $(STAMP)
@@ -41,9 +43,10 @@ cov: $(STAMP)
 	@echo "--- coverage: whole package"
 	$(BIN)/python -m coverage report --fail-under=90
 
-## Side-by-side benchmarks against peer stacks (own venv, about 10 minutes).
+## Side-by-side benchmarks against peer stacks (own venv .venv-bench, about 10 minutes; BENCH_ARGS=--quick
+## for a 1-minute smoke run). Writes bench/results.md.
 bench:
-	$(PYTHON) bench/run.py
+	$(PYTHON) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-bench .aws-sam .coverage .coverage.* htmlcov .mypy_cache .ruff_cache .pytest_cache .hypothesis

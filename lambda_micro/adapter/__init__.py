@@ -1,31 +1,23 @@
-"""PLACEHOLDER (being replaced by the adapter work): the public signatures only."""
+"""The Lambda <-> WSGI adapter: API Gateway REST and HTTP APIs, ALB and Function URLs to any WSGI app.
+
+``make_handler(app)`` returns ``handler(event, context)``; ``response(app, event, context)`` is a drop-in
+for aws-wsgi's ``awsgi.response``. A non-HTTP event raises ``UnsupportedEvent``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from .awsgi import response as response
+from .errors import UnsupportedEvent as UnsupportedEvent
+from .handler import make_handler as make_handler
+from .infer import Source as Source
+from .infer import infer_source as infer_source
+from .result import DEFAULT_TEXT_MIME_TYPES as DEFAULT_TEXT_MIME_TYPES
 
-__all__ = ["UnsupportedEvent", "make_handler", "response"]
-
-
-class UnsupportedEvent(Exception):  # noqa: N818 - public name fixed by the API
-    """Raised for an event that is not an HTTP event of a known source."""
-
-
-def make_handler(
-    wsgi_app: Callable[..., Iterable[bytes]],
-    *,
-    base_path: str | None = None,
-    text_mime_types: Iterable[str] | None = None,
-    reraise: bool = False,
-) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    raise NotImplementedError
-
-
-def response(
-    app: Callable[..., Iterable[bytes]],
-    event: dict[str, Any],
-    context: Any,
-    base64_content_types: Iterable[str] | None = None,
-) -> dict[str, Any]:
-    raise NotImplementedError
+__all__ = [
+    "DEFAULT_TEXT_MIME_TYPES",
+    "Source",
+    "UnsupportedEvent",
+    "infer_source",
+    "make_handler",
+    "response",
+]

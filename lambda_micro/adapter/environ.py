@@ -1,0 +1,446 @@
+"""Lambda event -> WSGI environ: pure functions, one per event shape (contract sections B-E).
+
+Every string in the environ is a WSGI "native string": text that holds bytes as latin-1 (PEP 3333), so
+werkzeug can decode paths and headers as UTF-8 itself. Every field is type-checked as it is read: a
+malformed event raises ``BadEvent`` (answered with a 400) and never ``KeyError``/``TypeError``.
+"""
+
+from __future__ import annotations
+
+import string
+import sys
+from base64 import b64decode
+from binascii import Error as BinasciiError
+from io import BytesIO
+from typing import Any, Final
+from urllib.parse import quote, quote_plus, unquote
+
+from .errors import BadEvent
+from .infer import ALB, HTTP_V1, HTTP_V2, REST, URL, Source
+
+__all__ = ["build_environ", "normalize_base_path"]
+
+# ALB passes query values through as the client encoded them: re-quote only what cannot appear raw in a
+# query component (space, non-ASCII, "&", "#"), never "%" (that would encode twice, contract item 14).
+_ALB_QUERY_SAFE: Final = "!$'()*+,;=:@/?%~"
+# For a 2.0 rawQueryString: keep every printable ASCII character, percent-encode the rest as UTF-8.
+_RAW_QUERY_SAFE: Final = "".join(chr(code) for code in range(0x21, 0x7F))
+_SCHEMES: Final = frozenset(("http", "https"))
+_V2_SOURCES: Final = frozenset((HTTP_V2, URL))
+# Query text made only of these characters needs no quoting (quote() leaves them alone too).
+_UNRESERVED: Final = str.maketrans("", "", string.ascii_letters + string.digits + "-._~")
+# Header name -> environ key ("" = dropped), bounded: names come from clients.
+_HEADER_KEYS: dict[str, str] = {}
+_HEADER_KEYS_LIMIT: Final = 1024
+
+
+def normalize_base_path(base_path: str | None) -> str:
+    """Return ``base_path`` as ``"/v1"`` (``"v1"``, ``"/v1"`` and ``"/v1/"`` are alike); ``""`` for none."""
+    if not base_path:
+        return ""
+    stripped = base_path.strip("/")
+    return "/" + _native(stripped) if stripped else ""
+
+
+def build_environ(source: Source, event: dict[str, Any], context: Any, base_path: str = "") -> dict[str, Any]:
+    """Build the WSGI environ for ``event`` of ``source`` (``base_path`` as ``normalize_base_path`` gives)."""
+    if source in _V2_SOURCES:
+        return _v2_environ(source, event, context, base_path)
+    return _v1_environ(source, event, context, base_path)
+
+
+# --- payload 1.0 shape: REST, HTTP API 1.0, ALB -------------------------------------------------------
+
+
+def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: str) -> dict[str, Any]:
+    method = event.get("httpMethod")
+    if not isinstance(method, str) or not method:
+        raise BadEvent("httpMethod", "expected a non-empty string")
+    raw_path = event.get("path")
+    if not isinstance(raw_path, str):
+        raise BadEvent("path", "expected a string")
+    raw_path = raw_path or "/"
+    request_context = _optional_map(event, "requestContext")
+    stage_variables = _optional_map(event, "stageVariables")
+    body = _body(event)
+
+    environ: dict[str, Any] = {}
+    multi_headers = _optional_map(event, "multiValueHeaders")
+    if multi_headers:
+        for name, values in multi_headers.items():
+            if values is None:
+                continue
+            if not isinstance(values, list):
+                raise BadEvent("multiValueHeaders", f"the value of {name!r} is not a list")
+            if len(values) == 1:
+                _add_header(environ, name, values[0], "multiValueHeaders")
+            elif values:
+                if not all(isinstance(value, str) for value in values):
+                    raise BadEvent("multiValueHeaders", "header values must be strings")
+                separator = "; " if _header_key(name, "multiValueHeaders") == "HTTP_COOKIE" else ", "
+                _add_header(environ, name, separator.join(values), "multiValueHeaders")
+    else:
+        _add_headers(environ, _optional_map(event, "headers"))
+
+    query = _v1_query(event, encode=source != ALB)
+
+    script_name = ""
+    if source == HTTP_V1:
+        # HTTP API paths arrive decoded (contract item 6) and carry a named stage (item 9).
+        path_info = _native(raw_path)
+        script_name, path_info = _strip_stage(request_context.get("stage"), path_info)
+    else:
+        path_info = _decode_path(raw_path)
+        if source == REST:
+            stage = request_context.get("stage")
+            if isinstance(stage, str) and stage and request_context.get("path") == "/" + stage + raw_path:
+                script_name = "/" + _native(stage)  # execute-api host: /{stage}/path (item 7)
+            elif not base_path:
+                prefix = _mapped_prefix(path_info, event.get("resource"), event.get("pathParameters"))
+                if prefix:  # custom domain with a base-path mapping (item 8)
+                    script_name, path_info = prefix, path_info[len(prefix) :]
+    if base_path:
+        script_name, path_info = _strip_base_path(base_path, script_name, path_info)
+
+    if source == ALB:
+        scheme_default = "http"
+        forwarded_for = environ.get("HTTP_X_FORWARDED_FOR")
+        # The rightmost entry is the one the load balancer appended; the left ones are client-controlled.
+        remote_addr = forwarded_for.rpartition(",")[2].strip() if forwarded_for else None
+        domain = None
+    else:
+        scheme_default = "https"
+        identity = request_context.get("identity")
+        remote_addr = identity.get("sourceIp") if isinstance(identity, dict) else None
+        domain = request_context.get("domainName")
+
+    _finish(
+        environ,
+        event=event,
+        context=context,
+        method=method,
+        script_name=script_name,
+        path_info=path_info,
+        raw_path=_native(raw_path),
+        query=query,
+        body=body,
+        protocol=request_context.get("protocol"),
+        remote_addr=remote_addr,
+        domain=domain,
+        scheme_default=scheme_default,
+        request_context=request_context,
+        stage_variables=stage_variables,
+    )
+    return environ
+
+
+def _v1_query(event: dict[str, Any], *, encode: bool) -> str:
+    multi = _optional_map(event, "multiValueQueryStringParameters")
+    pairs: list[str] = []
+    if multi:
+        for key, values in multi.items():
+            if values is None:
+                continue
+            if not isinstance(values, list):
+                raise BadEvent("multiValueQueryStringParameters", f"the value of {key!r} is not a list")
+            for value in values:
+                pairs.append(_query_pair(key, value, encode, "multiValueQueryStringParameters"))
+    else:
+        for key, value in _optional_map(event, "queryStringParameters").items():
+            pairs.append(_query_pair(key, value, encode, "queryStringParameters"))
+    return "&".join(pairs)
+
+
+def _query_pair(key: Any, value: Any, encode: bool, field: str) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(key, str) or not isinstance(value, str):
+        raise BadEvent(field, "keys and values must be strings")
+    return _quote_component(key, encode) + "=" + _quote_component(value, encode)
+
+
+def _quote_component(text: str, encode: bool) -> str:
+    if not text.translate(_UNRESERVED):
+        return text  # nothing to quote: the common case, without quote()'s overhead
+    if encode:
+        # REST values arrive decoded: encode them again, so a literal "+" becomes %2B (contract item 11).
+        return quote_plus(text, safe="", errors="surrogatepass")
+    return quote(text, safe=_ALB_QUERY_SAFE, errors="surrogatepass")
+
+
+def _mapped_prefix(path_info: str, resource: Any, path_parameters: Any) -> str:
+    """The base path of a custom-domain mapping: ``path`` minus ``resource`` with its parameters filled in."""
+    if not isinstance(resource, str) or not resource.startswith("/"):
+        return ""
+    parts: list[str] = []
+    position = 0
+    while (start := resource.find("{", position)) != -1:
+        end = resource.find("}", start)
+        value = (
+            path_parameters.get(resource[start + 1 : end].rstrip("+"))
+            if isinstance(path_parameters, dict)
+            else None
+        )
+        if end == -1 or not isinstance(value, str):
+            return ""
+        parts.append(resource[position:start])
+        parts.append(value)
+        position = end + 1
+    parts.append(resource[position:])
+    suffix = _native("".join(parts))
+    if not path_info.endswith(suffix) and "%" in suffix:
+        suffix = unquote(suffix, encoding="latin-1")  # parameters that arrive still percent-encoded
+    if path_info.endswith(suffix):
+        prefix = path_info[: len(path_info) - len(suffix)]
+    elif suffix == "/":
+        prefix = path_info  # the mapped root requested without its trailing slash: /v1
+    else:
+        return ""
+    if prefix.endswith("/") or (prefix and not prefix.startswith("/")):
+        return ""
+    return prefix
+
+
+# --- payload 2.0 shape: HTTP API 2.0, Function URL ------------------------------------------------------
+
+
+def _v2_environ(source: Source, event: dict[str, Any], context: Any, base_path: str) -> dict[str, Any]:
+    request_context: dict[str, Any] = event["requestContext"]  # a dict: infer_source checked it
+    http = request_context.get("http")
+    if not isinstance(http, dict):
+        raise BadEvent("requestContext.http", "expected an object")
+    method = http.get("method")
+    if not isinstance(method, str) or not method:
+        raise BadEvent("requestContext.http.method", "expected a non-empty string")
+    raw_path = event.get("rawPath")
+    if not isinstance(raw_path, str):
+        raise BadEvent("rawPath", "expected a string")
+    raw_path = raw_path or "/"
+    raw_query = event.get("rawQueryString")
+    if raw_query is None:
+        raw_query = ""
+    elif not isinstance(raw_query, str):
+        raise BadEvent("rawQueryString", "expected a string")
+    elif not raw_query.isascii():
+        raw_query = quote(raw_query, safe=_RAW_QUERY_SAFE, errors="surrogatepass")
+    cookies = event.get("cookies")
+    if cookies is not None and (
+        not isinstance(cookies, list) or not all(isinstance(cookie, str) for cookie in cookies)
+    ):
+        raise BadEvent("cookies", "expected a list of strings")
+    stage_variables = _optional_map(event, "stageVariables")
+    body = _body(event)
+
+    environ: dict[str, Any] = {}
+    _add_headers(environ, _optional_map(event, "headers"))
+    if cookies:
+        _merge_cookies(environ, cookies)
+
+    if source == HTTP_V2:
+        path_info = _native(raw_path)  # HTTP API paths arrive decoded (contract item 6)
+        script_name, path_info = _strip_stage(request_context.get("stage"), path_info)
+    else:
+        path_info = _decode_path(raw_path)  # Function URL paths arrive percent-encoded
+        script_name = ""
+    if base_path:
+        script_name, path_info = _strip_base_path(base_path, script_name, path_info)
+
+    _finish(
+        environ,
+        event=event,
+        context=context,
+        method=method,
+        script_name=script_name,
+        path_info=path_info,
+        raw_path=_native(raw_path),
+        query=raw_query,
+        body=body,
+        protocol=http.get("protocol"),
+        remote_addr=http.get("sourceIp"),
+        domain=request_context.get("domainName"),
+        scheme_default="https",
+        request_context=request_context,
+        stage_variables=stage_variables,
+    )
+    return environ
+
+
+def _merge_cookies(environ: dict[str, Any], cookies: list[str]) -> None:
+    """HTTP_COOKIE from the 2.0 ``cookies`` list, plus pairs of a ``Cookie`` header it does not repeat."""
+    value = _native("; ".join(cookies))
+    header = environ.get("HTTP_COOKIE")
+    if header:
+        # `sam local` sends both the list and the header: keep each cookie name once (contract item 19).
+        names = {cookie.partition("=")[0].strip() for cookie in value.split(";")}
+        extra = [
+            pair
+            for pair in (part.strip() for part in header.split(";"))
+            if pair and pair.partition("=")[0].strip() not in names
+        ]
+        if extra:
+            value = value + "; " + "; ".join(extra)
+    environ["HTTP_COOKIE"] = value
+
+
+# --- shared ---------------------------------------------------------------------------------------------
+
+
+def _finish(
+    environ: dict[str, Any],
+    *,
+    event: dict[str, Any],
+    context: Any,
+    method: str,
+    script_name: str,
+    path_info: str,
+    raw_path: str,
+    query: str,
+    body: bytes,
+    protocol: Any,
+    remote_addr: Any,
+    domain: Any,
+    scheme_default: str,
+    request_context: dict[str, Any],
+    stage_variables: dict[str, Any],
+) -> None:
+    """Fill in the CGI/WSGI keys once the headers are in ``environ``."""
+    scheme = scheme_default
+    forwarded_proto = environ.get("HTTP_X_FORWARDED_PROTO")
+    if forwarded_proto:
+        candidate = forwarded_proto.rpartition(",")[2].strip().lower()
+        if candidate in _SCHEMES:
+            scheme = candidate
+    port = environ.get("HTTP_X_FORWARDED_PORT")
+    port = port.rpartition(",")[2].strip() if port else ""
+    if not (port.isascii() and port.isdigit()):
+        port = "443" if scheme == "https" else "80"
+    host = environ.get("HTTP_HOST")
+    server_name = _host_name(host) if host else ""
+    if not server_name:
+        server_name = _host_name(_native(domain)) if isinstance(domain, str) and domain else "localhost"
+    if isinstance(remote_addr, str) and remote_addr:
+        environ["REMOTE_ADDR"] = remote_addr.partition("/")[0]  # "192.0.2.1/32" -> "192.0.2.1"
+    environ["REQUEST_METHOD"] = method
+    environ["SCRIPT_NAME"] = script_name
+    environ["PATH_INFO"] = path_info
+    environ["QUERY_STRING"] = query
+    environ["RAW_URI"] = raw_path + "?" + query if query else raw_path
+    environ["SERVER_NAME"] = server_name
+    environ["SERVER_PORT"] = port
+    environ["SERVER_PROTOCOL"] = protocol if isinstance(protocol, str) and protocol else "HTTP/1.1"
+    environ["CONTENT_LENGTH"] = str(len(body))
+    environ["wsgi.version"] = (1, 0)
+    environ["wsgi.url_scheme"] = scheme
+    environ["wsgi.input"] = BytesIO(body)
+    environ["wsgi.input_terminated"] = True
+    environ["wsgi.errors"] = sys.stderr
+    environ["wsgi.multithread"] = False
+    environ["wsgi.multiprocess"] = False
+    environ["wsgi.run_once"] = False
+    environ["lambda.event"] = event
+    environ["lambda.context"] = context
+    environ["lambda.request_context"] = request_context
+    environ["lambda.stage_variables"] = stage_variables
+
+
+def _header_key(name: Any, field: str) -> str:
+    """The environ key of header ``name``; ``""`` for a header that is dropped. Memoised: names repeat."""
+    key = _HEADER_KEYS.get(name) if isinstance(name, str) else None
+    if key is None:
+        if not isinstance(name, str):
+            raise BadEvent(field, "header names must be strings")
+        # A name with "_" would be indistinguishable from its "-" twin in the environ: drop it, so
+        # X_Forwarded_For cannot impersonate X-Forwarded-For (contract item 18). Content-Length is
+        # computed from the decoded body instead.
+        upper = name.upper().replace("-", "_")
+        if not name or "_" in name or upper == "CONTENT_LENGTH":
+            key = ""
+        else:
+            key = upper if upper == "CONTENT_TYPE" else "HTTP_" + upper
+        if len(_HEADER_KEYS) < _HEADER_KEYS_LIMIT:
+            _HEADER_KEYS[name] = key
+    return key
+
+
+def _add_headers(environ: dict[str, Any], headers: dict[str, Any]) -> None:
+    for name, value in headers.items():
+        if value is not None:
+            _add_header(environ, name, value, "headers")
+
+
+def _add_header(environ: dict[str, Any], name: Any, value: Any, field: str) -> None:
+    key = _header_key(name, field)
+    if not isinstance(value, str):
+        raise BadEvent(field, "header values must be strings")
+    if not key:
+        return
+    if not value.isascii():
+        value = _native(value)
+    previous = environ.get(key)
+    if previous is None:
+        environ[key] = value
+    else:
+        environ[key] = previous + ("; " if key == "HTTP_COOKIE" else ", ") + value
+
+
+def _body(event: dict[str, Any]) -> bytes:
+    body = event.get("body")
+    encoded = event.get("isBase64Encoded")
+    if encoded is not None and not isinstance(encoded, bool):
+        raise BadEvent("isBase64Encoded", "expected a boolean")
+    if body is None:
+        return b""
+    if not isinstance(body, str):
+        raise BadEvent("body", "expected a string or null")
+    if encoded:
+        try:
+            return b64decode(body, validate=True)
+        except (BinasciiError, ValueError):
+            raise BadEvent("body", "isBase64Encoded is true but the body is not valid base64") from None
+    return body.encode("utf-8", "surrogatepass")
+
+
+def _optional_map(event: dict[str, Any], field: str) -> dict[str, Any]:
+    value = event.get(field)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadEvent(field, "expected an object or null")
+    return value
+
+
+def _native(text: str) -> str:
+    """Text -> WSGI native string: its UTF-8 bytes as latin-1 (PEP 3333)."""
+    return text if text.isascii() else text.encode("utf-8", "surrogatepass").decode("latin-1")
+
+
+def _decode_path(raw_path: str) -> str:
+    """A percent-encoded path -> PATH_INFO, decoded once to bytes shown as latin-1 (contract item 4)."""
+    if raw_path.isascii() and " " not in raw_path:
+        return unquote(raw_path, encoding="latin-1") if "%" in raw_path else raw_path
+    # Spaces or non-ASCII cannot be on the wire: the path was decoded already (`sam local`, item 36).
+    return _native(raw_path)
+
+
+def _strip_stage(stage: Any, path_info: str) -> tuple[str, str]:
+    """Split a named HTTP API stage off the path, on a segment boundary; never ``$default`` (item 9)."""
+    if isinstance(stage, str) and stage and stage != "$default":
+        prefix = "/" + _native(stage)
+        if path_info == prefix or path_info.startswith(prefix + "/"):
+            return prefix, path_info[len(prefix) :]
+    return "", path_info
+
+
+def _strip_base_path(base_path: str, script_name: str, path_info: str) -> tuple[str, str]:
+    if path_info == base_path or path_info.startswith(base_path + "/"):
+        return script_name + base_path, path_info[len(base_path) :]
+    return script_name, path_info
+
+
+def _host_name(host: str) -> str:
+    """``example.com:8443`` -> ``example.com``; ``[::1]:3000`` -> ``[::1]``."""
+    if host.startswith("["):
+        end = host.find("]")
+        return host[: end + 1] if end != -1 else host
+    name, colon, port = host.rpartition(":")
+    return name if colon and port.isdigit() else host

@@ -1,0 +1,166 @@
+"""``make_handler``: a Lambda handler around any WSGI app, for every HTTP event source."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+from lambda_micro._errorlog import log_unhandled_exception
+
+from .environ import build_environ, normalize_base_path
+from .errors import BadEvent, ResponseTooLarge, UnsupportedEvent
+from .infer import ALB, Source, infer_source
+from .result import (
+    ALB_RESPONSE_LIMIT,
+    DEFAULT_TEXT_TYPES,
+    LAMBDA_RESPONSE_LIMIT,
+    ResponseCollector,
+    TextTypes,
+    build_result,
+    reason_phrase,
+)
+
+__all__ = ["LambdaHandler", "make_handler"]
+
+WSGIApp = Callable[..., Iterable[bytes]]
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+logger: Final = logging.getLogger("lambda_micro.adapter")
+_TEXT_PLAIN: Final = [("Content-Type", "text/plain; charset=utf-8")]
+
+
+class LambdaHandler:
+    """The callable returned by ``make_handler``: ``handler(event, context) -> proxy result``.
+
+    Everything that does not depend on the event (base path, media type matcher) is prepared here, once,
+    at INIT; a call only builds the environ, runs the app and shapes the result.
+    """
+
+    __slots__ = ("_always_binary", "_app", "_awsgi_keys", "_base_path", "_is_text", "_reraise")
+
+    def __init__(
+        self,
+        wsgi_app: WSGIApp,
+        *,
+        base_path: str | None = None,
+        text_mime_types: Iterable[str] | None = None,
+        reraise: bool = False,
+        always_binary: Iterable[str] | None = None,
+        awsgi_keys: bool = False,
+    ) -> None:
+        if not callable(wsgi_app):
+            raise TypeError(f"make_handler() needs a WSGI application, got {type(wsgi_app).__name__}")
+        self._app = wsgi_app
+        self._base_path = normalize_base_path(base_path)
+        self._is_text = DEFAULT_TEXT_TYPES if text_mime_types is None else TextTypes(text_mime_types)
+        self._reraise = reraise
+        if isinstance(always_binary, str):  # one media type given as a plain string
+            always_binary = (always_binary,)
+        self._always_binary = frozenset(
+            media_type.partition(";")[0].strip().lower() for media_type in always_binary or ()
+        )
+        self._awsgi_keys = awsgi_keys
+
+    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        """Translate ``event`` into a WSGI request, run the app, and return the proxy result."""
+        source = infer_source(event)
+        if source is None:
+            raise UnsupportedEvent.for_event(event)
+        alb_multi_value = source == ALB and "multiValueHeaders" in event
+        try:
+            environ = build_environ(source, event, context, self._base_path)
+        except BadEvent as exc:
+            # The field and the problem, never the value (events carry credentials).
+            logger.warning("Malformed %s event: %s", source, exc)
+            return self._plain(source, 400, f"Bad Request: {exc}", alb_multi_value)
+        if self._awsgi_keys:
+            environ["awsgi.event"] = event
+            environ["awsgi.context"] = context
+
+        collector = ResponseCollector()
+        try:
+            body = _run(self._app, environ, collector)
+            assert collector.status is not None  # _run checked it
+            result, size = build_result(
+                source,
+                collector.status,
+                collector.headers,
+                body,
+                method=environ["REQUEST_METHOD"],
+                alb_multi_value=alb_multi_value,
+                is_text=self._is_text,
+                always_binary=self._always_binary,
+            )
+        except Exception as exc:
+            if self._reraise:
+                raise
+            log_unhandled_exception(logger, exc, environ)
+            message = "Internal Server Error"
+            if getattr(self._app, "debug", False) is True:
+                message += "\n\n" + traceback.format_exc()
+            return self._plain(source, 500, message, alb_multi_value)
+
+        limit = ALB_RESPONSE_LIMIT if source == ALB else LAMBDA_RESPONSE_LIMIT
+        if size > limit:
+            what = "the load balancer's" if source == ALB else "Lambda's"
+            error = ResponseTooLarge(
+                f"The response to {environ['REQUEST_METHOD']} {environ['RAW_URI']} is about {size} bytes "
+                f"once encoded, over {what} limit of {limit} bytes; answering 502 instead."
+            )
+            log_unhandled_exception(logger, error, environ, message="Response too large")
+            return self._plain(source, 502, "Bad Gateway: response too large", alb_multi_value)
+        return result
+
+    @staticmethod
+    def _plain(source: Source, code: int, message: str, alb_multi_value: bool) -> dict[str, Any]:
+        result, _ = build_result(
+            source,
+            f"{code} {reason_phrase(code)}",
+            _TEXT_PLAIN,
+            message.encode(),
+            method="GET",
+            alb_multi_value=alb_multi_value,
+        )
+        return result
+
+
+def _run(app: WSGIApp, environ: dict[str, Any], collector: ResponseCollector) -> bytes:
+    """Call the app and drain its iterable, always calling ``close()`` (PEP 3333, contract item 32)."""
+    iterable = app(environ, collector.start_response)
+    try:
+        chunks = collector.chunks
+        for chunk in iterable:
+            if chunk:
+                if collector.status is None:
+                    raise RuntimeError(
+                        "The WSGI application produced body data before calling start_response()"
+                    )
+                chunks.append(chunk)
+                collector.body_started = True
+    finally:
+        close = getattr(iterable, "close", None)
+        if close is not None:
+            close()
+    if collector.status is None:
+        raise RuntimeError("The WSGI application returned without calling start_response()")
+    return b"".join(chunks)
+
+
+def make_handler(
+    wsgi_app: WSGIApp,
+    *,
+    base_path: str | None = None,
+    text_mime_types: Iterable[str] | None = None,
+    reraise: bool = False,
+) -> Handler:
+    """Wrap a WSGI app into a Lambda handler for API Gateway (REST, HTTP API), ALB and Function URLs.
+
+    ``base_path``: a path prefix the app is mounted under (a custom domain's base-path mapping), moved from
+    PATH_INFO to SCRIPT_NAME; ``"v1"``, ``"/v1"`` and ``"/v1/"`` are alike. ``text_mime_types``: the media
+    type patterns answered as text, replacing ``DEFAULT_TEXT_MIME_TYPES``; other bodies are base64-encoded.
+    ``reraise``: let an exception escaping the app propagate (so Lambda counts an error) instead of
+    logging it and answering 500. A non-HTTP event raises ``UnsupportedEvent``.
+    """
+    return LambdaHandler(wsgi_app, base_path=base_path, text_mime_types=text_mime_types, reraise=reraise)

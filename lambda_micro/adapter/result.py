@@ -1,0 +1,257 @@
+"""WSGI response -> proxy result for each source (contract section F).
+
+``ResponseCollector`` is the ``start_response`` callable (PEP 3333 semantics, exc_info included);
+``build_result`` shapes status, headers and body for REST, HTTP API, Function URL or ALB.
+"""
+
+from __future__ import annotations
+
+from base64 import b64encode
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from types import TracebackType
+from typing import Any, Final
+
+from .infer import ALB, HTTP_V2, URL, Source
+
+__all__ = [
+    "ALB_RESPONSE_LIMIT",
+    "DEFAULT_TEXT_MIME_TYPES",
+    "LAMBDA_RESPONSE_LIMIT",
+    "ResponseCollector",
+    "TextTypes",
+    "build_result",
+    "reason_phrase",
+]
+
+#: Media types answered as text; anything else is base64-encoded (contract item 29). ``*`` matches a
+#: whole type (``text/*``) or subtype (``*/json``); ``*+json`` matches a structured-syntax suffix.
+DEFAULT_TEXT_MIME_TYPES: Final[tuple[str, ...]] = (
+    "text/*",
+    "*/json",
+    "*+json",
+    "*/xml",
+    "*+xml",
+    "application/javascript",
+    "image/svg+xml",
+    "application/x-www-form-urlencoded",
+)
+
+LAMBDA_RESPONSE_LIMIT: Final = 6 * 1024 * 1024  #: Lambda's synchronous response payload limit.
+ALB_RESPONSE_LIMIT: Final = 1024 * 1024  #: The load balancer's limit on a Lambda target's response.
+
+_REASONS: Final = {status.value: status.phrase for status in HTTPStatus}
+_NO_BODY_CODES: Final = frozenset((204, 304))
+_V2_SOURCES: Final = frozenset((HTTP_V2, URL))
+# Repeated Set-Cookie in ALB single-value mode: one header name per cookie, made distinct by letter case
+# (9 letters: 512 spellings, the canonical one first).
+_SET_COOKIE_NAMES: Final[tuple[str, ...]] = tuple(
+    sorted(
+        {
+            spelled[:3] + "-" + spelled[3:]
+            for spelled in (
+                "".join(char.upper() if mask >> index & 1 else char for index, char in enumerate("setcookie"))
+                for mask in range(1 << 9)
+            )
+        },
+        key=lambda name: (name != "Set-Cookie", name),
+    )
+)
+# A header-size allowance per header in the size estimate: quotes, colon, comma of the JSON encoding.
+_HEADER_OVERHEAD: Final = 8
+_RESULT_OVERHEAD: Final = 128
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+
+
+def reason_phrase(code: int) -> str:
+    """The standard reason phrase of ``code``, or ``"Unknown"``."""
+    return _REASONS.get(code, "Unknown")
+
+
+class TextTypes:
+    """A compiled matcher for media type patterns such as ``text/*``, ``*/json``, ``*+xml``."""
+
+    __slots__ = ("_any", "_exact", "_subtypes", "_suffixes", "_types")
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        if isinstance(patterns, str):
+            raise TypeError("text_mime_types must be an iterable of media type patterns, not a string")
+        self._any = False
+        self._exact: set[str] = set()
+        self._types: set[str] = set()
+        self._subtypes: set[str] = set()
+        self._suffixes: set[str] = set()
+        for raw in patterns:
+            pattern = raw.strip().lower()
+            if pattern == "*/*":
+                self._any = True
+            elif pattern.startswith("*+") and len(pattern) > 2:
+                self._suffixes.add(pattern[1:])
+            elif pattern.startswith("*/") and len(pattern) > 2:
+                self._subtypes.add(pattern[2:])
+            elif pattern.endswith("/*") and len(pattern) > 2:
+                self._types.add(pattern[:-2])
+            elif pattern.count("/") == 1 and "*" not in pattern and not pattern.startswith("/"):
+                self._exact.add(pattern)
+            else:
+                raise ValueError(
+                    f"text_mime_types: {raw!r} is not a media type pattern "
+                    "(expected 'type/subtype', 'type/*', '*/subtype' or '*+suffix')"
+                )
+
+    def __call__(self, media_type: str) -> bool:
+        """Whether ``media_type`` (lower-case, without parameters) is textual."""
+        if self._any or media_type in self._exact:
+            return True
+        main, _, sub = media_type.partition("/")
+        if main in self._types or sub in self._subtypes:
+            return True
+        plus = sub.rfind("+")
+        return plus != -1 and sub[plus:] in self._suffixes
+
+
+DEFAULT_TEXT_TYPES: Final = TextTypes(DEFAULT_TEXT_MIME_TYPES)
+
+
+class ResponseCollector:
+    """The ``start_response`` callable handed to the app; collects status, headers and ``write()`` data."""
+
+    __slots__ = ("body_started", "chunks", "headers", "status")
+
+    def __init__(self) -> None:
+        self.status: str | None = None
+        self.headers: list[tuple[str, str]] = []
+        self.chunks: list[bytes] = []
+        self.body_started = False
+
+    def start_response(
+        self, status: str, headers: list[tuple[str, str]], exc_info: ExcInfo | None = None
+    ) -> Callable[[bytes], None]:
+        """PEP 3333 ``start_response``: with ``exc_info`` it may replace the status until the body began."""
+        if exc_info is not None and exc_info[1] is not None:
+            if self.body_started:
+                # Too late to change the status: re-raise the app's exception (PEP 3333).
+                raise exc_info[1].with_traceback(exc_info[2])
+        elif self.status is not None:
+            raise RuntimeError("start_response() called a second time without exc_info")
+        if not (
+            isinstance(status, str)
+            and len(status) >= 3
+            and status[:3].isascii()
+            and status[:3].isdigit()
+            and (len(status) == 3 or status[3] == " ")
+        ):
+            raise ValueError(f"Invalid WSGI status {status!r}: expected '<3-digit code> <reason>'")
+        checked: list[tuple[str, str]] = []
+        for name, value in headers:
+            if not isinstance(name, str) or not isinstance(value, str):
+                raise TypeError(f"WSGI header {name!r}: names and values must be str")
+            if not value.isascii():
+                value.encode("latin-1")  # UnicodeEncodeError: WSGI header values are latin-1 (PEP 3333)
+            if "\n" in value or "\r" in value or "\n" in name or "\r" in name or ":" in name:
+                raise ValueError(f"WSGI header {name!r}: line breaks and ':' are not allowed")
+            checked.append((name, value))
+        self.status = status
+        self.headers = checked
+        return self.write
+
+    def write(self, data: bytes) -> None:
+        """The legacy ``write()`` callable returned by ``start_response``."""
+        if data:
+            self.chunks.append(data)
+            self.body_started = True
+
+
+def build_result(
+    source: Source,
+    status: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    *,
+    method: str,
+    alb_multi_value: bool,
+    is_text: Callable[[str], bool] = DEFAULT_TEXT_TYPES,
+    always_binary: frozenset[str] = frozenset(),
+) -> tuple[dict[str, Any], int]:
+    """Return the proxy result for ``source`` and an estimate of its JSON size in bytes."""
+    code = int(status[:3])
+    if method == "HEAD" or code in _NO_BODY_CODES or code < 200 or not body:
+        text, encoded = "", False  # HEAD keeps the GET headers, Content-Length included (item 31)
+    else:
+        text, encoded = _encode_body(headers, body, is_text, always_binary)
+
+    size = _RESULT_OVERHEAD + (len(text) if encoded else len(body))
+    result: dict[str, Any] = {"statusCode": code}
+    if source in _V2_SOURCES:
+        single: dict[str, str] = {}
+        cookies: list[str] = []
+        for name, values in _group(headers).items():
+            if name.lower() == "set-cookie":
+                cookies.extend(values)
+            else:
+                single[name] = ", ".join(values)
+        result["headers"] = single
+        if cookies:
+            result["cookies"] = cookies
+    elif source == ALB and not alb_multi_value:
+        reason = status[4:].strip() or reason_phrase(code)
+        result["statusDescription"] = f"{code} {reason}"
+        single = {}
+        for name, values in _group(headers).items():
+            if name.lower() == "set-cookie":
+                if len(values) > len(_SET_COOKIE_NAMES):
+                    raise ValueError(
+                        f"{len(values)} Set-Cookie headers: the load balancer can carry at most "
+                        f"{len(_SET_COOKIE_NAMES)} in single-value mode"
+                    )
+                single.update(zip(_SET_COOKIE_NAMES, values, strict=False))
+            else:
+                single[name] = ", ".join(values)
+        result["headers"] = single
+    else:
+        if source == ALB:
+            reason = status[4:].strip() or reason_phrase(code)
+            result["statusDescription"] = f"{code} {reason}"
+        result["multiValueHeaders"] = _group(headers)
+    for name, value in headers:
+        size += len(name) + len(value) + _HEADER_OVERHEAD
+    result["body"] = text
+    result["isBase64Encoded"] = encoded
+    return result, size
+
+
+def _encode_body(
+    headers: list[tuple[str, str]], body: bytes, is_text: Callable[[str], bool], always_binary: frozenset[str]
+) -> tuple[str, bool]:
+    content_type: str | None = None
+    binary = False
+    for name, value in headers:
+        lower = name.lower()
+        if lower == "content-type":
+            content_type = value
+        elif lower == "content-encoding" and value.strip():
+            binary = True  # compressed: never text, whatever the media type
+    if not binary and content_type is not None:
+        media_type = content_type.partition(";")[0].strip().lower()
+        binary = media_type in always_binary or not is_text(media_type)
+    if not binary:
+        try:
+            return body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            pass  # "text" that is not UTF-8: base64 keeps every byte (item 29)
+    return b64encode(body).decode("ascii"), True
+
+
+def _group(headers: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Header values by name, case-insensitively, keeping the first spelling and the order."""
+    grouped: dict[str, list[str]] = {}
+    spelling: dict[str, str] = {}
+    for name, value in headers:
+        lower = name.lower()
+        key = spelling.setdefault(lower, name)
+        if key in grouped:
+            grouped[key].append(value)
+        else:
+            grouped[key] = [value]
+    return grouped

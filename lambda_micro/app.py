@@ -1,0 +1,725 @@
+"""The App: owns the URL map, dispatches requests, turns view return values and errors into responses."""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+from urllib.parse import quote
+
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import BadHost, HTTPException, InternalServerError
+from werkzeug.routing import Map, MapAdapter, Rule
+from werkzeug.routing.exceptions import RoutingException
+from werkzeug.wrappers.response import Response as _WerkzeugResponse
+from werkzeug.wsgi import get_host
+
+from ._errorlog import log_unhandled_exception
+from .adapter import make_handler
+from .config import Config
+from .ctx import RequestContext
+from .globals import _cv_request
+from .json import JSONProvider
+from .scaffold import Scaffold, _endpoint_from_view_func, _join_methods
+from .sessions import SecureCookieSessionInterface, SessionInterface
+from .wrappers import Request, Response
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from jinja2 import Environment
+    from werkzeug.test import Client
+
+    from .blueprints import Blueprint
+    from .typing import ErrorHandlerCallable, HeadersValue, ResponseReturnValue, RouteCallable
+
+__all__ = ["App", "URLRule"]
+
+_ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
+T_template_callable = TypeVar("T_template_callable", bound=Callable[..., Any])
+
+
+class URLRule(Rule):
+    """A werkzeug Rule that remembers whether the App answers OPTIONS for it automatically."""
+
+    provide_automatic_options: bool = False
+
+
+def _app_name(import_name: str) -> str:
+    if import_name == "__main__":
+        filename = getattr(sys.modules.get("__main__"), "__file__", None)
+        if isinstance(filename, str):
+            return os.path.splitext(os.path.basename(filename))[0]
+    return import_name
+
+
+class App(Scaffold):
+    """A WSGI application in Flask's style, ready to be a Lambda handler (``handler = app.lambda_handler``).
+
+    :param import_name: the module creating the app (``__name__``); templates and static files are found
+        relative to its folder, never the working directory.
+    :param template_folder: templates folder, relative to the module (``None`` to disable).
+    :param static_folder: static files folder, relative to the module, served under ``static_url_path``
+        when it exists (``None`` to disable).
+    :param base_path: passed to the Lambda adapter: a custom-domain base path mapping (``"v1"``).
+    :param text_mime_types: passed to the Lambda adapter: media types returned as text, not base64.
+    :param reraise: let unhandled exceptions propagate (after teardown) instead of answering 500, so that
+        Lambda's error metrics fire.
+    :param root_path: overrides the folder computed from ``import_name``.
+    """
+
+    request_class: type[Request] = Request
+    response_class: type[Response] = Response
+    url_rule_class: type[URLRule] = URLRule
+    json_provider_class: type[JSONProvider] = JSONProvider
+
+    default_config: Mapping[str, Any] = {
+        "DEBUG": False,
+        "SECRET_KEY": None,
+        "SECRET_KEY_FALLBACKS": [],
+        "SESSION_COOKIE_NAME": "session",
+        "SESSION_COOKIE_DOMAIN": None,
+        "SESSION_COOKIE_PATH": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": False,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=31),
+        "SEND_FILE_MAX_AGE_DEFAULT": None,
+        "MAX_CONTENT_LENGTH": None,
+        "TEMPLATES_AUTO_RELOAD": None,
+    }
+
+    def __init__(
+        self,
+        import_name: str,
+        *,
+        template_folder: str | os.PathLike[str] | None = "templates",
+        static_folder: str | os.PathLike[str] | None = "static",
+        static_url_path: str = "/static",
+        base_path: str | None = None,
+        text_mime_types: Iterable[str] | None = None,
+        reraise: bool = False,
+        root_path: str | None = None,
+    ) -> None:
+        super().__init__(
+            import_name, template_folder=template_folder, static_folder=static_folder, root_path=root_path
+        )
+        #: The app's name (the module name; the file name for ``__main__``); also the logger's name.
+        self.name = _app_name(import_name)
+        self.config = Config(self.default_config)
+        self.config["SECRET_KEY_FALLBACKS"] = []
+        self.config["SECRET_KEY"] = os.environ.get("LAMBDA_MICRO_SECRET_KEY") or None
+        #: werkzeug's URL map; add custom converters to ``url_map.converters`` before registering rules.
+        self.url_map = Map()
+        self._server_names: dict[str, str] = {}
+        self.view_functions: dict[str, RouteCallable] = {}
+        #: Registered blueprints by full (dotted) name.
+        self.blueprints: dict[str, Blueprint] = {}
+        #: The JSON provider used by ``jsonify``, dict/list returns and ``request.get_json()``.
+        self.json: JSONProvider = self.json_provider_class(self)
+        #: The stdlib logger named after the app (unhandled exceptions are logged here).
+        self.logger = logging.getLogger(self.name)
+        self.session_interface: SessionInterface = SecureCookieSessionInterface()
+        self.reraise = reraise
+        #: Extra keyword arguments for the jinja2 Environment (set before the first render).
+        self.jinja_options: dict[str, Any] = {}
+        self.template_filters: dict[str, Callable[..., Any]] = {}
+        self.template_globals: dict[str, Any] = {}
+        self.template_tests: dict[str, Callable[..., Any]] = {}
+        self._jinja_env: Environment | None = None
+        self.static_url_path = static_url_path.rstrip("/")
+        static_dir = self.static_folder
+        if static_dir is not None and os.path.isdir(static_dir):
+            self.add_url_rule(
+                f"{self.static_url_path}/<path:filename>", endpoint="static", view_func=self.send_static_file
+            )
+        # Built once at INIT: the adapter precomputes everything it can, the first request pays nothing.
+        self._lambda_handler = make_handler(
+            self, base_path=base_path, text_mime_types=text_mime_types, reraise=reraise
+        )
+
+    # Properties ----------------------------------------------------------------------------------
+
+    @property
+    def debug(self) -> bool:
+        """Debug mode (``config["DEBUG"]``): tracebacks in 500 responses, indented JSON, template reload."""
+        return bool(self.config["DEBUG"])
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self.config["DEBUG"] = value
+
+    @property
+    def secret_key(self) -> str | bytes | None:
+        """The key signing session cookies (``config["SECRET_KEY"]``, default ``LAMBDA_MICRO_SECRET_KEY``)."""
+        return self.config["SECRET_KEY"]  # type: ignore[no-any-return]
+
+    @secret_key.setter
+    def secret_key(self, value: str | bytes | None) -> None:
+        self.config["SECRET_KEY"] = value
+
+    # Lambda --------------------------------------------------------------------------------------
+
+    def lambda_handler(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        """The AWS Lambda entry point: ``handler = app.lambda_handler`` at module level."""
+        return self._lambda_handler(event, context)
+
+    # Registration --------------------------------------------------------------------------------
+
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: RouteCallable | None = None,
+        provide_automatic_options: bool | None = None,
+        **options: Any,
+    ) -> None:
+        """Register ``rule`` (werkzeug syntax) for ``view_func`` under ``endpoint`` (default: its name)."""
+        if endpoint is None:
+            endpoint = _endpoint_from_view_func(view_func)
+        methods = _join_methods(options.pop("methods", None), view_func)
+        required_methods = set(getattr(view_func, "required_methods", ()))
+        if provide_automatic_options is None:
+            provide_automatic_options = getattr(view_func, "provide_automatic_options", None)
+        if provide_automatic_options is None:
+            provide_automatic_options = "OPTIONS" not in methods
+        if provide_automatic_options:
+            required_methods.add("OPTIONS")
+        methods |= required_methods
+        try:
+            rule_obj = self.url_rule_class(rule, methods=methods, endpoint=endpoint, **options)
+            rule_obj.provide_automatic_options = provide_automatic_options
+            # Compiled here, at registration. werkzeug orders its matcher once, on the first match (sorting
+            # after every add would make registering n rules cost O(n^2)).
+            self.url_map.add(rule_obj)
+        except (ValueError, LookupError) as e:
+            raise type(e)(f"Invalid URL rule {rule!r} (endpoint {endpoint!r}): {e}") from e
+        if view_func is not None:
+            existing = self.view_functions.get(endpoint)
+            if existing is not None and existing is not view_func:
+                raise AssertionError(
+                    f"View function mapping is overwriting an existing endpoint function: {endpoint!r}"
+                    f" ({getattr(existing, '__qualname__', existing)!r}). Give the view a unique endpoint."
+                )
+            self.view_functions[endpoint] = view_func
+
+    def register_blueprint(self, blueprint: Blueprint, **options: Any) -> None:
+        """Register a blueprint (options: ``url_prefix``, ``name``, ``url_defaults``)."""
+        blueprint.register(self, options)
+
+    def template_filter(
+        self, name: str | None = None
+    ) -> Callable[[T_template_callable], T_template_callable]:
+        """Register the decorated function as a jinja2 filter (named after the function by default)."""
+
+        def decorator(f: T_template_callable) -> T_template_callable:
+            self.add_template_filter(f, name)
+            return f
+
+        return decorator
+
+    def add_template_filter(self, f: Callable[..., Any], name: str | None = None) -> None:
+        """Register a jinja2 filter."""
+        self.template_filters[name or f.__name__] = f
+        if self._jinja_env is not None:
+            self._jinja_env.filters[name or f.__name__] = f
+
+    def template_global(
+        self, name: str | None = None
+    ) -> Callable[[T_template_callable], T_template_callable]:
+        """Register the decorated function as a jinja2 global."""
+
+        def decorator(f: T_template_callable) -> T_template_callable:
+            self.add_template_global(f, name)
+            return f
+
+        return decorator
+
+    def add_template_global(self, f: Callable[..., Any], name: str | None = None) -> None:
+        """Register a jinja2 global."""
+        self.template_globals[name or f.__name__] = f
+        if self._jinja_env is not None:
+            self._jinja_env.globals[name or f.__name__] = f
+
+    # WSGI ----------------------------------------------------------------------------------------
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The WSGI entry point (wrap ``app.wsgi_app`` to add middleware)."""
+        return self.wsgi_app(environ, start_response)
+
+    def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Handle one request: push its context, dispatch, turn errors into responses, tear down."""
+        ctx = RequestContext(self, environ)
+        token = _cv_request.set(ctx)
+        error: BaseException | None = None
+        try:
+            try:
+                response = self.full_dispatch_request(ctx)
+            except Exception as e:
+                error = e
+                response = self.handle_exception(ctx, e)
+            except BaseException as e:
+                error = e
+                raise
+            return response(environ, start_response)
+        finally:
+            self.do_teardown_request(ctx, error)
+            _cv_request.reset(token)
+
+    def full_dispatch_request(self, ctx: RequestContext) -> Response:
+        """Match the URL, run before_request hooks and the view, handle errors, run after_request hooks."""
+        request = ctx.request
+        if request.routing_exception is None:
+            try:
+                request.url_rule, request.view_args = ctx.url_adapter.match(return_rule=True)  # type: ignore[assignment]
+            except HTTPException as e:
+                request.routing_exception = e
+        try:
+            rv = self.preprocess_request(ctx)
+            if rv is None:
+                rv = self.dispatch_request(ctx)
+        except Exception as e:
+            rv = self.handle_user_exception(ctx, e)
+        return self.finalize_request(ctx, rv)
+
+    def preprocess_request(self, ctx: RequestContext) -> ResponseReturnValue | None:
+        """Run the app's, then each enclosing blueprint's, before_request hooks; stop at a return value."""
+        funcs = self.before_request_funcs
+        if not funcs:
+            return None
+        for name in (None, *reversed(ctx.request.blueprints)):
+            for f in funcs.get(name, ()):
+                rv = f()
+                if rv is not None:
+                    return rv
+        return None
+
+    def dispatch_request(self, ctx: RequestContext) -> ResponseReturnValue:
+        """Call the matched view (or raise the routing error: 404, 405, a strict-slash redirect)."""
+        request = ctx.request
+        if request.routing_exception is not None:
+            raise request.routing_exception
+        rule = cast("URLRule", request.url_rule)
+        if rule.provide_automatic_options and request.method == "OPTIONS":
+            return self.make_default_options_response(ctx)
+        return self.view_functions[rule.endpoint](**request.view_args)  # type: ignore[arg-type]
+
+    def make_default_options_response(self, ctx: RequestContext) -> Response:
+        """An empty 200 with ``Allow`` listing the URL's methods."""
+        rv = self.response_class()
+        rv.allow.update(ctx.url_adapter.allowed_methods())
+        return rv
+
+    def finalize_request(
+        self, ctx: RequestContext, rv: ResponseReturnValue, from_error_handler: bool = False
+    ) -> Response:
+        """Turn ``rv`` into a response and run after_request hooks (and the session save)."""
+        response = self.make_response(rv)
+        try:
+            response = self.process_response(ctx, response)
+        except Exception as e:
+            if not from_error_handler:
+                raise
+            log_unhandled_exception(
+                self.logger, e, ctx.request.environ, message="after_request failed while handling an error"
+            )
+        return response
+
+    def process_response(self, ctx: RequestContext, response: Response) -> Response:
+        """Run after_request hooks (innermost blueprint first, app last), then save the session."""
+        funcs = self.after_request_funcs
+        if funcs:
+            for name in (*ctx.request.blueprints, None):
+                for f in reversed(funcs.get(name, ())):
+                    response = f(response)
+        session = ctx._session  # only a session that was opened is saved
+        if session is not None:
+            self.session_interface.save_session(self, session, response)
+        return response
+
+    def do_teardown_request(self, ctx: RequestContext, exc: BaseException | None) -> None:
+        """Run teardown_request hooks, always; one failing hook is logged and does not stop the others."""
+        funcs = self.teardown_request_funcs
+        if not funcs:
+            return
+        for name in (*ctx.request.blueprints, None):
+            for f in reversed(funcs.get(name, ())):
+                try:
+                    f(exc)
+                except Exception as e:  # the response is already decided; log and go on
+                    log_unhandled_exception(
+                        self.logger, e, ctx.request.environ, message="teardown_request failed"
+                    )
+
+    # Responses -----------------------------------------------------------------------------------
+
+    def make_response(self, rv: ResponseReturnValue) -> Response:
+        """Convert a view's return value into a :class:`Response` (see the README for the accepted shapes)."""
+        status: int | str | None = None
+        headers: HeadersValue | None = None
+        if isinstance(rv, tuple):
+            length = len(rv)
+            if length == 3:
+                rv, status, headers = rv  # type: ignore[misc]
+            elif length == 2:
+                if isinstance(rv[1], (Headers, dict, tuple, list)):
+                    rv, headers = rv
+                else:
+                    rv, status = rv  # type: ignore[assignment,misc]
+            else:
+                raise TypeError(
+                    f"The view function for {self._view_name()} returned a tuple of {length} items."
+                    " A response tuple must be (body, status, headers), (body, status) or (body, headers)."
+                )
+        if rv is None:
+            raise TypeError(
+                f"The view function for {self._view_name()} did not return a valid response: it returned None"
+                " or ended without a return statement."
+            )
+        if not isinstance(rv, self.response_class):
+            # Cheapest checks first: Iterator is an ABC and slow to test against.
+            if isinstance(rv, (str, bytes, bytearray)) or (
+                not isinstance(rv, (dict, list, _WerkzeugResponse)) and isinstance(rv, Iterator)
+            ):
+                # Status and headers go to the constructor so that a str status keeps its reason phrase.
+                rv = self.response_class(rv, status=status, headers=_as_headers(headers))
+                status = headers = None
+            elif isinstance(rv, (dict, list)):
+                rv = self.json.response(rv)
+            elif isinstance(rv, _WerkzeugResponse) or callable(rv):
+                ctx = _cv_request.get(None)
+                environ = ctx.request.environ if ctx is not None else None
+                try:
+                    rv = self.response_class.force_type(rv, environ)  # type: ignore[arg-type]
+                except TypeError as e:
+                    raise TypeError(
+                        f"The view function for {self._view_name()} did not return a valid response: {e}"
+                    ) from e
+            else:
+                raise TypeError(
+                    f"The view function for {self._view_name()} did not return a valid response. The return"
+                    " type must be a str, bytes, dict, list, tuple with status or headers, Response or WSGI"
+                    f" callable, but it was a {type(rv).__name__}."
+                )
+        rv = cast("Response", rv)
+        if status is not None:
+            if isinstance(status, (str, bytes, bytearray)):
+                rv.status = status if isinstance(status, str) else bytes(status).decode("latin-1")
+            else:
+                rv.status_code = status
+        if headers:
+            _apply_headers(rv.headers, headers)
+        return rv
+
+    def _view_name(self) -> str:
+        ctx = _cv_request.get(None)
+        endpoint = ctx.request.endpoint if ctx is not None else None
+        if endpoint is None:
+            return "this request"
+        view = self.view_functions.get(endpoint)
+        qualname = getattr(view, "__qualname__", None)
+        return f"{endpoint!r} ({qualname})" if qualname else repr(endpoint)
+
+    # Errors --------------------------------------------------------------------------------------
+
+    def _find_error_handler(self, e: BaseException, blueprints: list[str]) -> ErrorHandlerCallable | None:
+        """The handler for ``e``: innermost blueprint first, then the app; by code, then by class MRO."""
+        spec = self.error_handler_spec
+        if not spec:
+            return None
+        code = e.code if isinstance(e, HTTPException) else None
+        for name in (*blueprints, None):
+            handler_map = spec.get(name)
+            if not handler_map:
+                continue
+            for c in (code, None) if code is not None else (None,):
+                handlers = handler_map.get(c)
+                if not handlers:
+                    continue
+                for cls in type(e).__mro__:
+                    handler = handlers.get(cls)
+                    if handler is not None:
+                        return handler
+        return None
+
+    def _call_error_handler(self, handler: ErrorHandlerCallable, e: BaseException) -> ResponseReturnValue:
+        rv = handler(e)
+        if rv is None:
+            raise TypeError(
+                f"The error handler {getattr(handler, '__qualname__', handler)!r} for {type(e).__name__}"
+                " returned None; an error handler must return a response."
+            )
+        return rv
+
+    def handle_user_exception(self, ctx: RequestContext, e: Exception) -> ResponseReturnValue:
+        """Answer an exception raised by a hook or view with its registered handler, or re-raise it."""
+        if isinstance(e, HTTPException):
+            return self.handle_http_exception(ctx, e)
+        handler = self._find_error_handler(e, ctx.request.blueprints)
+        if handler is None:
+            raise e
+        return self._call_error_handler(handler, e)
+
+    def handle_http_exception(self, ctx: RequestContext, e: HTTPException) -> ResponseReturnValue:
+        """Answer an HTTP error with its registered handler, else a JSON or HTML error page."""
+        if e.code is None or isinstance(e, RoutingException):
+            # Routing redirects (strict slashes) and code-less exceptions answer for themselves.
+            return e.get_response(ctx.request.environ)
+        handler = self._find_error_handler(e, ctx.request.blueprints)
+        if handler is None:
+            return self.http_error_response(e)
+        return self._call_error_handler(handler, e)
+
+    def handle_exception(self, ctx: RequestContext, e: Exception) -> Response:
+        """An unhandled exception: re-raise (``reraise``), or log it once and answer 500."""
+        if self.reraise:
+            raise e
+        environ = ctx.request.environ
+        log_unhandled_exception(self.logger, e, environ)
+        server_error = InternalServerError(original_exception=e)
+        handler = self._find_error_handler(server_error, ctx.request.blueprints)
+        rv: ResponseReturnValue | None = None
+        if handler is not None:
+            try:
+                rv = self._call_error_handler(handler, server_error)
+            except Exception as handler_error:  # fall back to the default 500 below
+                log_unhandled_exception(
+                    self.logger, handler_error, environ, message="500 error handler failed"
+                )
+        if rv is None:
+            rv = self.internal_error_response(e)
+        return self.finalize_request(ctx, rv, from_error_handler=True)
+
+    def _wants_json(self, e: HTTPException | None = None) -> bool:
+        if e is not None and getattr(e, "always_json", False):
+            return True
+        ctx = _cv_request.get(None)
+        if ctx is None:
+            return False
+        request = ctx.request
+        if request.is_json:
+            return True
+        accept = request.accept_mimetypes
+        return accept["application/json"] > accept["text/html"]
+
+    def http_error_response(self, e: HTTPException) -> Response:
+        """The default response for an HTTP error.
+
+        JSON ``{"code", "name", "description"}`` when the client prefers JSON (Accept) or sent JSON, else
+        werkzeug's HTML page; ``Allow``, ``WWW-Authenticate`` and ``Retry-After`` headers are kept.
+        """
+        if e.response is not None:
+            return self.response_class.force_type(e.response)  # type: ignore[arg-type,return-value]
+        ctx = _cv_request.get(None)
+        environ = ctx.request.environ if ctx is not None else None
+        headers = [(k, v) for k, v in e.get_headers(environ) if k.lower() != "content-type"]
+        if self._wants_json(e):
+            body = self.json.dumps(
+                {"code": e.code, "name": e.name, "description": e.description}, separators=(",", ":")
+            )
+            return self.response_class(body, e.code, headers, mimetype="application/json")
+        return self.response_class(e.get_body(environ), e.code, headers, mimetype="text/html")
+
+    def internal_error_response(self, e: BaseException) -> Response:
+        """The default 500: a generic message, plus the traceback only when ``debug`` is on."""
+        error = InternalServerError(original_exception=e)
+        if not self.debug:
+            return self.http_error_response(error)
+        trace = "".join(traceback.format_exception(type(e), e, e.__traceback__))
+        if self._wants_json(None):
+            body = self.json.dumps(
+                {"code": 500, "name": error.name, "description": error.description, "traceback": trace},
+                indent=2,
+            )
+            return self.response_class(body, 500, mimetype="application/json")
+        page = (
+            "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"
+            f"<h1>Internal Server Error</h1>\n<p>{html.escape(str(error.description))}</p>\n"
+            f"<pre>{html.escape(trace)}</pre>\n"
+        )
+        return self.response_class(page, 500, mimetype="text/html")
+
+    # URLs ----------------------------------------------------------------------------------------
+
+    def url_for(
+        self,
+        endpoint: str,
+        /,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: Any,
+    ) -> str:
+        """Build the URL of ``endpoint`` for the current request (SCRIPT_NAME, e.g. an API stage, included).
+
+        ``".view"`` is relative to the current blueprint. Extra values become query arguments. ``_external``
+        gives an absolute URL (``_scheme`` implies it); ``_anchor`` appends ``#anchor``; ``_method`` picks the
+        rule for that method. Raises werkzeug's ``BuildError`` for an unknown endpoint or missing values.
+        """
+        ctx = _cv_request.get(None)
+        if ctx is None:
+            raise RuntimeError(
+                "Unable to build URLs outside a request: the URL depends on the request's host and"
+                " SCRIPT_NAME. Use `with app.test_request_context():` in scripts and tests."
+            )
+        if endpoint[:1] == ".":
+            blueprint = ctx.request.blueprint
+            endpoint = f"{blueprint}{endpoint}" if blueprint is not None else endpoint[1:]
+        if _external is None:
+            _external = _scheme is not None
+        elif _scheme is not None and not _external:
+            raise ValueError("When specifying '_scheme', '_external' must be True.")
+        adapter = ctx.url_adapter
+        if _scheme is not None:
+            old_scheme, adapter.url_scheme = adapter.url_scheme, _scheme
+            try:
+                rv = adapter.build(endpoint, values, method=_method, force_external=_external)
+            finally:
+                adapter.url_scheme = old_scheme
+        else:
+            rv = adapter.build(endpoint, values, method=_method, force_external=_external)
+        if _anchor is not None:
+            rv = f"{rv}#{quote(_anchor, safe=_ANCHOR_SAFE)}"
+        return rv
+
+    def redirect(self, location: str, code: int = 302) -> Response:
+        """A redirect response to ``location``."""
+        from werkzeug.utils import redirect  # noqa: PLC0415 - keep werkzeug.utils off the import path
+
+        return redirect(location, code=code, Response=self.response_class)  # type: ignore[return-value]
+
+    def create_url_adapter(self, request: Request) -> MapAdapter:
+        """Bind the URL map to ``request`` (what werkzeug's ``bind_to_environ`` does, minus repeated work).
+
+        The IDNA form of each Host is cached. A Host that is not valid IDNA gives a 400 for the request
+        (``request.routing_exception``) instead of an exception escaping the app.
+        """
+        environ = request.environ
+        scheme = environ["wsgi.url_scheme"]
+        host = get_host(environ).lower()
+        server_name = self._server_names.get(host)
+        if server_name is None:
+            name, sep, port = host.partition(":")
+            try:
+                server_name = f"{name.encode('idna').decode('ascii')}{sep}{port}"
+            except UnicodeError:
+                request.routing_exception = BadHost()
+                server_name = host
+            else:
+                if len(self._server_names) < 64:  # Host is client-controlled: bound the cache
+                    self._server_names[host] = server_name
+        if "HTTP_UPGRADE" in environ:
+            connection = environ.get("HTTP_CONNECTION", "").lower()
+            upgrade = any(v.strip(" \t") == "upgrade" for v in connection.split(","))
+            if upgrade and environ["HTTP_UPGRADE"].lower() == "websocket":
+                scheme = "wss" if scheme == "https" else "ws"
+        path = environ.get("PATH_INFO")
+        query = environ.get("QUERY_STRING")
+        return MapAdapter(
+            self.url_map,
+            server_name,
+            _wsgi_str(environ.get("SCRIPT_NAME", "")),
+            "",
+            scheme,
+            _wsgi_str(path) if path is not None else "/",
+            environ["REQUEST_METHOD"],
+            _wsgi_str(query) if query is not None else None,
+        )
+
+    # Templates and static files ------------------------------------------------------------------
+
+    @property
+    def jinja_env(self) -> Environment:
+        """The jinja2 Environment, created (and jinja2 imported) on first use."""
+        env = self._jinja_env
+        if env is None:
+            from .templating import create_environment  # noqa: PLC0415 - jinja2 only when templates are used
+
+            env = self._jinja_env = create_environment(self)
+        return env
+
+    def preload_templates(self, *, extensions: Iterable[str] | None = None) -> list[str]:
+        """Compile every template now (call at module level so that INIT, not the first request, pays).
+
+        ``extensions`` limits it to names ending with one of them (e.g. ``(".html",)``); returns the names.
+        """
+        from .templating import preload  # noqa: PLC0415 - jinja2 only when templates are used
+
+        return preload(self, extensions)
+
+    def send_static_file(self, filename: str) -> Response:
+        """The ``static`` view: a file from ``static_folder`` (traversal → 404), ETag, conditional GET."""
+        from .helpers import send_from_directory  # noqa: PLC0415 - helpers imports this module
+
+        folder = self.static_folder
+        if folder is None:  # pragma: no cover - the route exists only when the folder does
+            raise RuntimeError("'static_folder' is not set")
+        return send_from_directory(folder, filename)
+
+    # Development and tests -----------------------------------------------------------------------
+
+    def test_client(self, use_cookies: bool = True) -> Client:
+        """A werkzeug test ``Client`` for this app (responses are this app's Response class)."""
+        from werkzeug.test import Client  # noqa: PLC0415 - tests only
+
+        return Client(self, self.response_class, use_cookies=use_cookies)
+
+    def test_request_context(self, *args: Any, **kwargs: Any) -> RequestContext:
+        """A request context for ``with`` blocks (arguments as werkzeug's ``EnvironBuilder``)."""
+        from werkzeug.test import EnvironBuilder  # noqa: PLC0415 - tests only
+
+        builder = EnvironBuilder(*args, **kwargs)
+        try:
+            environ = builder.get_environ()
+        finally:
+            builder.close()
+        return RequestContext(self, environ)
+
+    def run(
+        self, host: str = "127.0.0.1", port: int = 5000, *, debug: bool | None = None, **options: Any
+    ) -> None:
+        """Serve the app with werkzeug's development server (never in Lambda)."""
+        from werkzeug.serving import run_simple  # noqa: PLC0415 - development only
+
+        if debug is not None:
+            self.debug = debug
+        options.setdefault("use_reloader", self.debug)
+        run_simple(host, port, self, **options)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+
+def _wsgi_str(value: str) -> str:
+    # PEP 3333 strings are latin-1 "bytes as str"; URLs are UTF-8 (werkzeug's decoding, done once here).
+    return value.encode("latin-1").decode("utf-8", "replace")
+
+
+def _as_headers(headers: HeadersValue | None) -> Headers | None:
+    if headers is None:
+        return None
+    result = Headers()
+    _apply_headers(result, headers)
+    return result
+
+
+def _apply_headers(target: Headers, headers: HeadersValue) -> None:
+    """Merge view-returned headers: a mapping replaces by name; a list of pairs keeps repeated names."""
+    if isinstance(headers, (Headers, Mapping)):
+        target.update(headers)
+        return
+    pairs = list(headers)
+    for name in {name.lower() for name, _ in pairs}:
+        del target[name]
+    for name, value in pairs:
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                target.add(name, item)
+        else:
+            target.add(name, value)

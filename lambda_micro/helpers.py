@@ -1,0 +1,203 @@
+"""Request-time helpers: abort, redirect, jsonify, make_response, url_for, flash, templates, files."""
+
+from __future__ import annotations
+
+import os
+from typing import IO, TYPE_CHECKING, Any, NoReturn
+
+from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.wrappers.response import Response as _WerkzeugResponse
+
+from .globals import _cv_request
+
+if TYPE_CHECKING:
+    from .ctx import RequestContext
+    from .typing import ResponseReturnValue
+    from .wrappers import Response
+
+__all__ = [
+    "abort",
+    "flash",
+    "get_flashed_messages",
+    "jsonify",
+    "make_response",
+    "redirect",
+    "render_template",
+    "render_template_string",
+    "send_file",
+    "send_from_directory",
+    "url_for",
+]
+
+
+def _ctx(what: str) -> RequestContext:
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        raise RuntimeError(
+            f"{what}() needs an active request: call it from a view, a hook or an error handler"
+            " (in tests and scripts, inside `with app.test_request_context():`)."
+        )
+    return ctx
+
+
+def abort(code: int | _WerkzeugResponse, description: str | None = None, **kwargs: Any) -> NoReturn:
+    """Stop the request with an HTTP error: ``abort(404)``, ``abort(403, "Not your post")``.
+
+    ``abort(response)`` sends that response as is. Extra keyword arguments go to the werkzeug exception
+    (``abort(405, valid_methods=["GET"])``, ``abort(429, retry_after=30)``). The error is answered as JSON
+    or HTML depending on the client, unless an error handler is registered for it.
+    """
+    if isinstance(code, _WerkzeugResponse):
+        raise HTTPException(description=description, response=code)
+    exc_class = default_exceptions.get(code)
+    if exc_class is None:
+        raise LookupError(
+            f"abort({code!r}): no HTTP error is defined for that status code; return a response instead"
+            " (for example `return body, 299`)."
+        )
+    raise exc_class(description, **kwargs)
+
+
+def redirect(location: str, code: int = 302) -> Response:
+    """A redirect response (302 by default; 301, 303, 307 or 308 as asked)."""
+    ctx = _cv_request.get(None)
+    if ctx is not None:
+        return ctx.app.redirect(location, code)
+    from werkzeug.utils import redirect as _redirect  # noqa: PLC0415 - rarely used outside a request
+
+    from .wrappers import Response  # noqa: PLC0415 - avoids an import cycle
+
+    return _redirect(location, code=code, Response=Response)  # type: ignore[return-value]
+
+
+def jsonify(*args: Any, **kwargs: Any) -> Response:
+    """A JSON response from one value, several values (a list) or keyword arguments (an object).
+
+    Uses the current app's JSON provider: Decimal, sets, datetimes and UUIDs are handled.
+    """
+    ctx = _cv_request.get(None)
+    if ctx is not None:
+        return ctx.app.json.response(*args, **kwargs)
+    from .json import _DEFAULT_PROVIDER  # noqa: PLC0415 - the default provider, outside a request
+
+    return _DEFAULT_PROVIDER.response(*args, **kwargs)
+
+
+def make_response(*args: Any) -> Response:
+    """Turn a view-style return value into a Response, to add headers or cookies before returning it.
+
+    ``make_response()`` is an empty response; ``make_response(body, 201, headers)`` takes the tuple's items.
+    """
+    ctx = _ctx("make_response")
+    if not args:
+        return ctx.app.response_class()
+    rv: ResponseReturnValue = args[0] if len(args) == 1 else args
+    return ctx.app.make_response(rv)
+
+
+def url_for(
+    endpoint: str,
+    /,
+    *,
+    _anchor: str | None = None,
+    _method: str | None = None,
+    _scheme: str | None = None,
+    _external: bool | None = None,
+    **values: Any,
+) -> str:
+    """The URL of ``endpoint`` (``"index"``, ``"blog.show"``, ``".show"`` within the current blueprint).
+
+    Honours SCRIPT_NAME, so links work under an API Gateway stage (``/Prod/...``). Unknown keyword values
+    become query arguments. See :meth:`lambda_micro.App.url_for`.
+    """
+    return _ctx("url_for").app.url_for(
+        endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external, **values
+    )
+
+
+def flash(message: str, category: str = "message") -> None:
+    """Store a message in the session for the next request (needs a secret key)."""
+    session = _ctx("flash").session
+    flashes = list(session.get("_flashes", []))
+    flashes.append([category, message])
+    session["_flashes"] = flashes
+
+
+def get_flashed_messages(
+    with_categories: bool = False, category_filter: tuple[str, ...] | list[str] = ()
+) -> list[Any]:
+    """Pop the flashed messages (once per request; later calls in the same request return the same list).
+
+    ``with_categories`` returns ``(category, message)`` pairs; ``category_filter`` keeps only those
+    categories.
+    """
+    ctx = _ctx("get_flashed_messages")
+    flashes = ctx.flashes
+    if flashes is None:
+        session = ctx.session
+        raw = session.pop("_flashes") if "_flashes" in session else []
+        flashes = [
+            (str(item[0]), item[1]) for item in raw if isinstance(item, (list, tuple)) and len(item) == 2
+        ]
+        ctx.flashes = flashes
+    if category_filter:
+        flashes = [item for item in flashes if item[0] in category_filter]
+    if with_categories:
+        return list(flashes)
+    return [message for _, message in flashes]
+
+
+def render_template(template_name_or_list: str | list[str], /, **context: Any) -> str:
+    """Render a template from the app's (or a blueprint's) template folder with ``context``."""
+    from .templating import render  # noqa: PLC0415 - jinja2 only when templates are used
+
+    ctx = _ctx("render_template")
+    env = ctx.app.jinja_env
+    return render(ctx, env.get_or_select_template(template_name_or_list), context)  # type: ignore[arg-type]
+
+
+def render_template_string(source: str, /, **context: Any) -> str:
+    """Render a template given as a string (autoescaped like an ``.html`` template)."""
+    from .templating import render  # noqa: PLC0415 - jinja2 only when templates are used
+
+    ctx = _ctx("render_template_string")
+    return render(ctx, ctx.app.jinja_env.from_string(source), context)
+
+
+def send_file(
+    path_or_file: str | os.PathLike[str] | IO[bytes],
+    mimetype: str | None = None,
+    *,
+    as_attachment: bool = False,
+    download_name: str | None = None,
+    max_age: int | None = None,
+    **kwargs: Any,
+) -> Response:
+    """Send a file (path or binary file object) with Content-Type, ETag and conditional GET (304/206)."""
+    from werkzeug.utils import send_file as _send_file  # noqa: PLC0415 - only apps sending files pay
+
+    ctx = _ctx("send_file")
+    if max_age is None:
+        max_age = ctx.app.config["SEND_FILE_MAX_AGE_DEFAULT"]
+    return _send_file(  # type: ignore[return-value]
+        path_or_file,
+        ctx.request.environ,
+        mimetype=mimetype,
+        as_attachment=as_attachment,
+        download_name=download_name,
+        max_age=max_age,
+        response_class=ctx.app.response_class,
+        **kwargs,
+    )
+
+
+def send_from_directory(
+    directory: str | os.PathLike[str], path: str | os.PathLike[str], **kwargs: Any
+) -> Response:
+    """Send ``path`` from inside ``directory``; a path escaping it (``..``, absolute) or missing gives 404."""
+    from werkzeug.utils import send_from_directory as _send  # noqa: PLC0415 - only apps sending files pay
+
+    ctx = _ctx("send_from_directory")
+    kwargs.setdefault("max_age", ctx.app.config["SEND_FILE_MAX_AGE_DEFAULT"])
+    kwargs.setdefault("response_class", ctx.app.response_class)
+    return _send(directory, path, ctx.request.environ, **kwargs)  # type: ignore[return-value]

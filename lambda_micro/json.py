@@ -1,0 +1,143 @@
+"""JSON that handles what DynamoDB and applications return: Decimal, sets, datetimes, UUIDs, dataclasses.
+
+Each App has its own provider (``app.json``); the module-level :func:`dumps` and :func:`loads` use the current
+app's provider inside a request and the default behaviour outside one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import json as _json
+import uuid
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
+
+from .globals import _cv_request
+
+if TYPE_CHECKING:
+    from .app import App
+    from .wrappers import Response
+
+__all__ = ["JSONProvider", "default", "dumps", "loads"]
+
+
+def default(o: Any) -> Any:
+    """Convert a value the stdlib encoder does not know; raise ``TypeError`` for anything else.
+
+    - ``Decimal`` → ``int`` when integral (DynamoDB numbers), else ``float``; NaN/Infinity are refused.
+    - ``set``/``frozenset`` → a sorted list when the items are orderable, else a list.
+    - ``datetime``/``date``/``time`` → ISO 8601 strings; ``UUID`` → its string form.
+    - dataclass instances → dicts; objects with ``__html__`` (markup) → that string.
+    """
+    if isinstance(o, decimal.Decimal):
+        if not o.is_finite():
+            raise TypeError(f"Decimal {o} is not JSON serializable (JSON has no NaN or Infinity)")
+        if o == o.to_integral_value():
+            return int(o)
+        return float(o)
+    if isinstance(o, (set, frozenset)):
+        try:
+            return sorted(o)
+        except TypeError:
+            return list(o)
+    if isinstance(o, (datetime.date, datetime.time)):
+        return o.isoformat()
+    if isinstance(o, uuid.UUID):
+        return str(o)
+    if dataclasses.is_dataclass(o) and not isinstance(o, type):
+        return dataclasses.asdict(o)
+    if hasattr(o, "__html__"):
+        return str(o.__html__())
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+class JSONProvider:
+    """Per-application JSON settings and behaviour (``app.json``).
+
+    Customise one app by setting attributes (``app.json.sort_keys = False``,
+    ``app.json.default = my_default``) or by assigning a subclass instance (``app.json = MyProvider(app)``).
+    """
+
+    #: Sort object keys (stable output, like Flask).
+    sort_keys: bool = True
+    #: Escape non-ASCII characters as ``\\uXXXX``.
+    ensure_ascii: bool = True
+    #: ``None``: compact unless the app is in debug mode; ``True``/``False`` force it.
+    compact: bool | None = None
+    #: The media type of :meth:`response`.
+    mimetype: str = "application/json"
+
+    def __init__(self, app: App | None = None) -> None:
+        self._app = app
+        #: Called for values the encoder does not know; replace it to support more types.
+        self.default: Callable[[Any], Any] = default
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        """Serialise ``obj`` to a JSON string with this provider's settings (keyword arguments override)."""
+        kwargs.setdefault("default", self.default)
+        kwargs.setdefault("ensure_ascii", self.ensure_ascii)
+        kwargs.setdefault("sort_keys", self.sort_keys)
+        return _json.dumps(obj, **kwargs)
+
+    def dump(self, obj: Any, fp: IO[str], **kwargs: Any) -> None:
+        """Serialise ``obj`` into a text file."""
+        fp.write(self.dumps(obj, **kwargs))
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Parse a JSON document."""
+        return _json.loads(s, **kwargs)
+
+    def load(self, fp: IO[str] | IO[bytes], **kwargs: Any) -> Any:
+        """Parse a JSON document from a file."""
+        return self.loads(fp.read(), **kwargs)
+
+    def _is_compact(self) -> bool:
+        if self.compact is not None:
+            return self.compact
+        return not (self._app is not None and self._app.debug)
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        """A JSON response: one positional argument is the value, several are a list, keywords a dict."""
+        if args and kwargs:
+            raise TypeError("jsonify() takes either positional arguments or keyword arguments, not both")
+        obj: Any = (args[0] if len(args) == 1 else list(args)) if args else kwargs or None
+        compact = self._is_compact()
+        body = self.dumps(obj, separators=(",", ":")) if compact else self.dumps(obj, indent=2)
+        response_class = self._app.response_class if self._app is not None else _response_class()
+        return response_class(f"{body}\n", mimetype=self.mimetype)
+
+
+def _response_class() -> type[Response]:
+    from .wrappers import Response  # noqa: PLC0415 - wrappers imports this module
+
+    return Response
+
+
+_DEFAULT_PROVIDER = JSONProvider()
+
+
+def _provider() -> JSONProvider:
+    ctx = _cv_request.get(None)
+    return ctx.app.json if ctx is not None else _DEFAULT_PROVIDER
+
+
+def dumps(obj: Any, **kwargs: Any) -> str:
+    """Serialise with the current app's provider (the default one outside a request)."""
+    return _provider().dumps(obj, **kwargs)
+
+
+def loads(s: str | bytes, **kwargs: Any) -> Any:
+    """Parse with the current app's provider (the default one outside a request)."""
+    return _provider().loads(s, **kwargs)
+
+
+def dump(obj: Any, fp: IO[str], **kwargs: Any) -> None:
+    """Serialise into a file with the current app's provider."""
+    _provider().dump(obj, fp, **kwargs)
+
+
+def load(fp: IO[str] | IO[bytes], **kwargs: Any) -> Any:
+    """Parse from a file with the current app's provider."""
+    return _provider().load(fp, **kwargs)

@@ -1,0 +1,292 @@
+"""Contract section B: PATH_INFO, SCRIPT_NAME, stages and base paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from adapter_kit import RecordingApp, load_event
+
+from lambda_micro.adapter import make_handler
+
+
+def run(event: dict[str, Any], **options: Any) -> dict[str, Any]:
+    app = RecordingApp()
+    make_handler(app, **options)(event, None)
+    return app.environ
+
+
+def wsgi_to_text(value: str) -> str:
+    """What werkzeug shows the app: the WSGI latin-1 string's bytes decoded as UTF-8."""
+    return value.encode("latin-1").decode("utf-8")
+
+
+# --- item 4 -------------------------------------------------------------------------------------------
+
+
+def test_b4_rest_path_is_percent_decoded_to_latin1_bytes() -> None:
+    event = load_event(
+        "rest_execute_api_stage", path="/posts/caf%C3%A9", rc={"path": "/Prod/posts/caf%C3%A9"}
+    )
+    environ = run(event)
+    assert environ["PATH_INFO"] == "/posts/caf\u00c3\u00a9"
+    assert wsgi_to_text(environ["PATH_INFO"]) == "/posts/café"
+
+
+def test_b4_raw_uri_keeps_encoded_slash_and_query() -> None:
+    event = load_event("rest_execute_api_stage", path="/files/a%2Fb", rc={"path": "/Prod/files/a%2Fb"})
+    environ = run(event)
+    assert environ["PATH_INFO"] == "/files/a/b"
+    assert environ["RAW_URI"] == "/files/a%2Fb?tag=aws&tag=python&q=a%2Bb"
+
+
+def test_b4_raw_uri_without_query_has_no_question_mark() -> None:
+    environ = run(load_event("http_v2_named_stage"))
+    assert environ["RAW_URI"] == "/dev/posts/42/"
+
+
+def test_b4_werkzeug_shows_unicode_path() -> None:
+    from werkzeug.wrappers.request import Request
+
+    environ = run(load_event("function_url"))
+    assert Request(environ).path == "/café/a/b/"
+
+
+# --- items 5 and 6 ------------------------------------------------------------------------------------
+
+
+def test_b5_v2_trailing_slash_kept_from_raw_path() -> None:
+    environ = run(load_event("http_v2_named_stage"))
+    assert environ["PATH_INFO"] == "/posts/42/"
+
+
+def test_b5_function_url_trailing_slash_kept() -> None:
+    assert run(load_event("function_url"))["PATH_INFO"].endswith("/")
+
+
+def test_b6_http_api_path_arrives_decoded_and_is_not_decoded_twice() -> None:
+    event = load_event("http_v2_default_stage", rawPath="/x%41 y/caf\u00e9")
+    environ = run(event)
+    assert wsgi_to_text(environ["PATH_INFO"]) == "/x%41 y/café"
+
+
+def test_b6_http_api_payload_1_path_is_not_decoded_twice() -> None:
+    environ = run(load_event("http_v1", path="/dev/x%41"))
+    assert environ["PATH_INFO"] == "/x%41"
+
+
+@pytest.mark.parametrize("name", ["rest_execute_api_stage", "alb_single"])
+def test_b6_rest_and_alb_paths_are_decoded_once(name: str) -> None:
+    environ = run(
+        load_event(name, path="/x%2541", rc={"path": "/other"} if name.startswith("rest") else None)
+    )
+    assert environ["PATH_INFO"] == "/x%41"
+
+
+def test_b6_function_url_path_is_decoded_once() -> None:
+    environ = run(load_event("function_url", rawPath="/x%2541/%E2%9C%93"))
+    assert wsgi_to_text(environ["PATH_INFO"]) == "/x%41/✓"
+
+
+# --- item 7 -------------------------------------------------------------------------------------------
+
+
+def test_b7_execute_api_host_stage_goes_to_script_name() -> None:
+    environ = run(load_event("rest_execute_api_stage"))
+    assert environ["SCRIPT_NAME"] == "/Prod"
+    assert environ["PATH_INFO"] == "/posts/hello-world"
+
+
+def test_b7_execute_api_root_path() -> None:
+    event = load_event("rest_execute_api_stage", path="/", resource="/", rc={"path": "/Prod/"})
+    environ = run(event)
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/Prod", "/")
+
+
+def test_b7_url_for_yields_stage_prefixed_links() -> None:
+    from werkzeug.routing import Map, Rule
+
+    environ = run(load_event("rest_execute_api_stage"))
+    urls = Map([Rule("/posts/<slug>", endpoint="post")]).bind_to_environ(environ)
+    assert urls.build("post", {"slug": "x"}) == "/Prod/posts/x"
+    assert urls.match() == ("post", {"slug": "hello-world"})
+
+
+# --- item 8 -------------------------------------------------------------------------------------------
+
+
+def test_b8_custom_domain_base_path_derived_from_resource() -> None:
+    environ = run(load_event("rest_custom_domain_base_path"))
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/v1", "/payment")
+
+
+def test_b8_derivation_substitutes_greedy_proxy_parameter() -> None:
+    event = load_event(
+        "rest_lambda_authorizer",
+        path="/api/admin/users/42",
+        rc={"path": "/api/admin/users/42", "stage": "prod"},
+    )
+    environ = run(event)
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/api", "/admin/users/42")
+
+
+def test_b8_derivation_with_encoded_path_and_decoded_parameter() -> None:
+    event = load_event(
+        "rest_custom_domain_base_path",
+        path="/v1/items/caf%C3%A9",
+        resource="/items/{name}",
+        pathParameters={"name": "café"},
+    )
+    environ = run(event)
+    assert environ["SCRIPT_NAME"] == "/v1"
+    assert wsgi_to_text(environ["PATH_INFO"]) == "/items/café"
+
+
+def test_b8_derivation_with_parameter_still_encoded() -> None:
+    event = load_event(
+        "rest_custom_domain_base_path",
+        path="/v1/items/a%20b",
+        resource="/items/{name}",
+        pathParameters={"name": "a%20b"},
+    )
+    assert run(event)["SCRIPT_NAME"] == "/v1"
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"), [("/v1/", ("/v1", "/")), ("/v1", ("/v1", "")), ("/", ("", "/"))]
+)
+def test_b8_mapped_root_resource(path: str, expected: tuple[str, str]) -> None:
+    event = load_event("rest_custom_domain_base_path", path=path, resource="/")
+    environ = run(event)
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("resource", "parameters"),
+    [
+        ("/items/{id}", None),  # parameter unknown (console test)
+        ("/items/{id}", {"other": "1"}),
+        ("/items/{id", {"id": "1"}),  # unterminated template
+        ("/elsewhere", None),  # does not match the end of the path
+        ("items", None),  # not a path
+        (None, None),
+    ],
+)
+def test_b8_no_derivation_when_resource_does_not_fit(resource: Any, parameters: Any) -> None:
+    event = load_event(
+        "rest_custom_domain_base_path", path="/v1/items/1", resource=resource, pathParameters=parameters
+    )
+    environ = run(event)
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("", "/v1/items/1")
+
+
+def test_b8_no_derivation_across_a_double_slash() -> None:
+    event = load_event("rest_custom_domain_base_path", path="/v1//payment")
+    assert run(event)["SCRIPT_NAME"] == ""
+
+
+@pytest.mark.parametrize("base_path", ["v1", "/v1", "/v1/"])
+def test_b8_configured_base_path_spellings_are_alike(base_path: str) -> None:
+    environ = run(load_event("rest_custom_domain_base_path"), base_path=base_path)
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/v1", "/payment")
+
+
+def test_b8_configured_base_path_wins_over_derivation() -> None:
+    event = load_event("rest_custom_domain_base_path", path="/v1/v2/payment")
+    environ = run(event, base_path="/v1")
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/v1", "/v2/payment")
+
+
+def test_b8_configured_base_path_comes_after_the_stage_on_execute_api() -> None:
+    event = load_event("rest_execute_api_stage", path="/v1/posts/x", rc={"path": "/Prod/v1/posts/x"})
+    environ = run(event, base_path="v1")
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/Prod/v1", "/posts/x")
+
+
+def test_b8_configured_base_path_absent_from_path_is_left_alone() -> None:
+    environ = run(load_event("rest_execute_api_stage"), base_path="/v1")
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/Prod", "/posts/hello-world")
+
+
+@pytest.mark.parametrize(
+    ("name", "fields", "script_name"),
+    [
+        ("http_v2_default_stage", {"rawPath": "/v1/x"}, "/v1"),
+        ("http_v2_named_stage", {"rawPath": "/dev/v1/x"}, "/dev/v1"),
+        ("function_url", {"rawPath": "/v1/x"}, "/v1"),
+        ("alb_single", {"path": "/v1/x"}, "/v1"),
+        ("http_v1", {"path": "/dev/v1/x"}, "/dev/v1"),
+    ],
+)
+def test_b8_configured_base_path_applies_to_every_source(
+    name: str, fields: dict[str, str], script_name: str
+) -> None:
+    environ = run(load_event(name, **fields), base_path="/v1/")
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == (script_name, "/x")
+
+
+@pytest.mark.parametrize("base_path", ["", "/", None])
+def test_b8_empty_base_path_means_none(base_path: str | None) -> None:
+    environ = run(load_event("rest_custom_domain_base_path"), base_path=base_path)
+    assert environ["SCRIPT_NAME"] == "/v1"  # derivation still applies
+
+
+# --- item 9 -------------------------------------------------------------------------------------------
+
+
+def test_b9_v2_named_stage_is_stripped_into_script_name() -> None:
+    environ = run(load_event("http_v2_named_stage"))
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/dev", "/posts/42/")
+
+
+def test_b9_stage_stripped_only_on_a_segment_boundary() -> None:
+    environ = run(load_event("http_v2_named_stage", rawPath="/development/x"))
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("", "/development/x")
+
+
+def test_b9_request_for_the_stage_root() -> None:
+    environ = run(load_event("http_v2_named_stage", rawPath="/dev"))
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/dev", "")
+
+
+def test_b9_default_stage_never_stripped() -> None:
+    environ = run(load_event("http_v2_default_stage", rawPath="/$default/x"))
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("", "/$default/x")
+
+
+def test_b9_http_api_payload_1_named_stage() -> None:
+    environ = run(load_event("http_v1"))
+    assert environ["SCRIPT_NAME"] == "/dev"
+    assert environ["PATH_INFO"] == "/items/a b"
+
+
+# --- item 10 ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "http_v2_default_stage",
+        "function_url",
+        "alb_single",
+        "alb_multi",
+        "sam_local_rest",
+        "sam_local_http_v2",
+    ],
+)
+def test_b10_script_name_empty_at_the_root(name: str) -> None:
+    assert run(load_event(name))["SCRIPT_NAME"] == ""
+
+
+@pytest.mark.parametrize(
+    "name", ["rest_execute_api_stage", "rest_custom_domain_base_path", "http_v2_named_stage", "http_v1"]
+)
+def test_b10_script_name_never_ends_with_slash(name: str) -> None:
+    script_name = run(load_event(name), base_path="/")["SCRIPT_NAME"]
+    assert script_name
+    assert not script_name.endswith("/")
+
+
+def test_b10_empty_path_becomes_root() -> None:
+    assert run(load_event("alb_single", path=""))["PATH_INFO"] == "/"
+    assert run(load_event("function_url", rawPath=""))["PATH_INFO"] == "/"

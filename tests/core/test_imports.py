@@ -1,0 +1,131 @@
+"""Cold start: what `import lambda_micro` and typical apps load, checked in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+HEAVY = ("jinja2", "itsdangerous", "yaml", "boto3", "botocore", "moto")
+DEV_ONLY = ("lambda_micro.local", "lambda_micro.testing", "lambda_micro.templating")
+
+# A minimal WSGI call without werkzeug.test, so the check sees only what serving a request loads.
+CALL = """
+def call(app, path, method="GET", cookie=None):
+    import io
+    environ = {
+        "REQUEST_METHOD": method, "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
+        "SERVER_NAME": "localhost", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""), "wsgi.errors": io.StringIO(),
+        "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    if cookie:
+        environ["HTTP_COOKIE"] = cookie
+    status = []
+    body = b"".join(app(environ, lambda s, h, e=None: status.append((s, h))))
+    return status[0][0], dict(status[0][1]), body
+"""
+
+
+def _modules_after(code: str) -> tuple[set[str], str]:
+    script = CALL + textwrap.dedent(code) + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    *out, modules = result.stdout.strip().splitlines()
+    return set(json.loads(modules)), "\n".join(out)
+
+
+def _loaded(modules: set[str], package: str) -> list[str]:
+    return sorted(m for m in modules if m == package or m.startswith(f"{package}."))
+
+
+def test_import_lambda_micro_is_light() -> None:
+    modules, _ = _modules_after("import lambda_micro")
+    for package in (*HEAVY, *DEV_ONLY):
+        assert _loaded(modules, package) == [], f"`import lambda_micro` imported {package}"
+
+
+def test_json_only_app_never_imports_jinja2_or_itsdangerous() -> None:
+    modules, out = _modules_after(
+        """
+        from decimal import Decimal
+        from lambda_micro import App, abort, jsonify, request
+        app = App("json_api")
+
+        @app.get("/items/<int:n>")
+        def item(n):
+            return {"n": n, "price": Decimal("1.5")}
+
+        @app.get("/missing")
+        def missing():
+            abort(404)
+
+        print(call(app, "/items/3"))
+        print(call(app, "/missing"))
+        print(call(app, "/boom-404"))
+        """
+    )
+    assert "'200 OK'" in out
+    assert 'b\'{"n":3,"price":1.5}\\n\'' in out
+    for package in (*HEAVY, *DEV_ONLY):
+        assert _loaded(modules, package) == [], f"a JSON-only app imported {package}"
+
+
+def test_session_app_imports_itsdangerous_but_not_jinja2() -> None:
+    modules, out = _modules_after(
+        """
+        from lambda_micro import App, session
+        app = App("sessions_only")
+        app.secret_key = "k"
+
+        @app.post("/login")
+        def login():
+            session["user"] = "ann"
+            return "ok"
+
+        print(call(app, "/login", "POST"))
+        """
+    )
+    assert "Set-Cookie" in out
+    assert _loaded(modules, "itsdangerous")
+    assert _loaded(modules, "jinja2") == []
+
+
+def test_template_app_imports_jinja2_on_first_render_only() -> None:
+    modules, out = _modules_after(
+        """
+        import sys
+        from lambda_micro import App, render_template_string
+        app = App("pages")
+
+        @app.get("/")
+        def index():
+            return render_template_string("<b>{{ 1 + 1 }}</b>")
+
+        print("jinja2 before:", "jinja2" in sys.modules)
+        print(call(app, "/"))
+        """
+    )
+    assert "jinja2 before: False" in out
+    assert "<b>2</b>" in out
+    assert _loaded(modules, "jinja2")
+    assert _loaded(modules, "itsdangerous") == []
+
+
+@pytest.mark.parametrize("module", ["yaml", "boto3"])
+def test_no_heavy_import_even_with_static_and_blueprints(module: str) -> None:
+    modules, _ = _modules_after(
+        """
+        from lambda_micro import App, Blueprint
+        bp = Blueprint("bp", __name__, url_prefix="/bp")
+        bp.add_url_rule("/x", "x", lambda: "x")
+        app = App("bp_app")
+        app.register_blueprint(bp)
+        print(call(app, "/bp/x"))
+        """
+    )
+    assert _loaded(modules, module) == []
