@@ -30,19 +30,6 @@ def test_public_api() -> None:
         assert getattr(adapter, name).__doc__
 
 
-def test_every_module_executes_standalone() -> None:
-    # The package is usually imported before a test session starts (the pytest plugin imports lambda_micro);
-    # executing each module's code again in a fresh namespace checks it has no import-order dependency.
-    for path in sorted(PACKAGE.glob("*.py")):
-        namespace: dict[str, Any] = {
-            "__name__": f"lambda_micro.adapter._standalone_{path.stem}",
-            "__package__": "lambda_micro.adapter",
-            "__file__": str(path),
-        }
-        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
-        assert set(namespace.get("__all__", ())) <= set(namespace), path.name
-
-
 def test_import_needs_no_werkzeug_or_dev_only_packages() -> None:
     # Import the adapter on its own: a bare `lambda_micro` package object stands in for the real
     # lambda_micro/__init__ (which also loads the App and werkzeug), so only the adapter's imports count.
