@@ -1,0 +1,66 @@
+"""Test kit: invoke Lambda handlers with real events, and a pytest plugin for SAM projects.
+
+``Client`` sends HTTP requests to a handler (or an ``App``) as API Gateway, an ALB or a Function URL would,
+``build_event`` builds those events, ``LambdaContext`` stands in for Lambda's context, and
+``assert_no_drift`` checks that ``template.yaml`` and the functions' routes agree. The pytest plugin (loaded
+automatically) adds the ``lambda_context``, ``aws``, ``sam_template`` and ``function_client`` fixtures.
+
+Everything is imported on first use, so loading the plugin costs almost nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lambda_micro.local.events import build_event as build_event
+    from lambda_micro.local.events import cognito_authorizer as cognito_authorizer
+    from lambda_micro.local.events import iam_authorizer as iam_authorizer
+    from lambda_micro.local.events import jwt_authorizer as jwt_authorizer
+    from lambda_micro.local.events import lambda_authorizer as lambda_authorizer
+    from lambda_micro.local.results import InvalidResult as InvalidResult
+
+    from ._client import Client as Client
+    from ._client import LambdaResponse as LambdaResponse
+    from ._context import LambdaContext as LambdaContext
+    from ._drift import assert_no_drift as assert_no_drift
+
+__all__ = [
+    "Client",
+    "InvalidResult",
+    "LambdaContext",
+    "LambdaResponse",
+    "assert_no_drift",
+    "build_event",
+    "cognito_authorizer",
+    "iam_authorizer",
+    "jwt_authorizer",
+    "lambda_authorizer",
+]
+
+_EXPORTS = {
+    "Client": "lambda_micro.testing._client",
+    "LambdaResponse": "lambda_micro.testing._client",
+    "LambdaContext": "lambda_micro.testing._context",
+    "assert_no_drift": "lambda_micro.testing._drift",
+    "build_event": "lambda_micro.local.events",
+    "cognito_authorizer": "lambda_micro.local.events",
+    "iam_authorizer": "lambda_micro.local.events",
+    "jwt_authorizer": "lambda_micro.local.events",
+    "lambda_authorizer": "lambda_micro.local.events",
+    "InvalidResult": "lambda_micro.local.results",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

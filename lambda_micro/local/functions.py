@@ -1,0 +1,411 @@
+"""Import a template's function from its CodeUri and Handler, isolated from the other functions.
+
+Two concerns make this more than ``importlib.import_module``:
+
+**Module isolation.** Every function folder tends to have an ``app.py`` and siblings with common names
+(``models.py``, ``db.py``). Each loaded function gets a private package, ``_lambda_micro_fn_<Id>_<n>``, whose
+``__path__`` is the CodeUri: the handler module is ``<package>.app``. Plain ``import models`` statements
+inside the function's own modules are redirected to ``<package>.models`` by an ``__import__`` hook installed
+in those modules' builtins only, so two functions never share a sibling module, and nothing outside the
+function (the test suite, libraries) is affected. (``importlib.import_module("models")`` calls inside the
+function are not redirected; they resolve on ``sys.path`` as usual.)
+
+**Environment isolation.** Lambda gives each function its own ``os.environ``. Locally several functions live
+in one process and the local gateway invokes them from several threads at once, so ``os.environ`` is replaced
+(once, on first use) by :class:`EnvironOverlay`: a mapping that reads and writes the process environment,
+except while a function's code runs (its import, each invocation), when a :class:`contextvars.ContextVar`
+points it at that function's own layer — the process environment, then Lambda's reserved variables, then the
+template's ``Environment``, then ``extra_env`` — so concurrent invocations each see their own values without a
+global lock. Threads that a function starts itself begin outside the layer (a new thread has a fresh context),
+and child processes get the process environment.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import contextvars
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import itertools
+import os
+import re
+import sys
+import threading
+import types
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from .template import Function
+
+__all__ = ["EnvironOverlay", "FunctionLoadError", "LoadedFunction", "lambda_environment", "load_function"]
+
+_PACKAGE_PREFIX = "_lambda_micro_fn_"
+_counter = itertools.count(1)
+_install_lock = threading.Lock()
+
+
+class FunctionLoadError(Exception):
+    """A function's handler cannot be imported; the message names the function, CodeUri, Handler and cause."""
+
+    def __init__(self, function: Function, cause: str) -> None:
+        self.function = function
+        self.cause = cause
+        super().__init__(
+            f"function {function.logical_id} (CodeUri {function.code_uri}, "
+            f"Handler {function.handler}): {cause}"
+        )
+
+
+# -- os.environ overlay ------------------------------------------------------------------------------
+
+
+class _Layer:
+    """One function's environment: its own values and deletions on top of the process environment."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self.values: dict[str, str] = dict(values)
+        self.deleted: set[str] = set()
+
+
+_active_layer: contextvars.ContextVar[_Layer | None] = contextvars.ContextVar(
+    "lambda_micro_function_environ", default=None
+)
+
+
+class EnvironOverlay(MutableMapping[str, str]):
+    """``os.environ`` replacement: the process environment, or the running function's layer over it."""
+
+    def __init__(self, base: MutableMapping[str, str]) -> None:
+        self._base = base
+
+    @property
+    def base(self) -> MutableMapping[str, str]:
+        """The process environment this overlay wraps."""
+        return self._base
+
+    def __getitem__(self, key: str) -> str:
+        layer = _active_layer.get()
+        if layer is not None:
+            if key in layer.values:
+                return layer.values[key]
+            if key in layer.deleted:
+                raise KeyError(key)
+        return self._base[key]
+
+    def __setitem__(self, key: str, value: str) -> None:
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise TypeError(f"str expected, not {type(key if not isinstance(key, str) else value).__name__}")
+        layer = _active_layer.get()
+        if layer is None:
+            self._base[key] = value
+            return
+        layer.values[key] = value
+        layer.deleted.discard(key)
+
+    def __delitem__(self, key: str) -> None:
+        layer = _active_layer.get()
+        if layer is None:
+            del self._base[key]
+            return
+        if key not in self:
+            raise KeyError(key)
+        layer.values.pop(key, None)
+        layer.deleted.add(key)
+
+    def _keys(self) -> list[str]:
+        layer = _active_layer.get()
+        keys = [key for key in self._base if layer is None or key not in layer.deleted]
+        if layer is not None:
+            keys += [key for key in layer.values if key not in self._base]
+        return keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        try:
+            self[key]
+        except KeyError:
+            return False
+        return True
+
+    def copy(self) -> dict[str, str]:
+        """A plain dict of what the current code sees (``os.environ.copy()``)."""
+        return dict(self.items())
+
+    def __repr__(self) -> str:
+        return f"EnvironOverlay({self.copy()!r})"
+
+    def __or__(self, other: Mapping[str, str]) -> dict[str, str]:
+        return {**self.copy(), **other}
+
+    def __ror__(self, other: Mapping[str, str]) -> dict[str, str]:
+        return {**other, **self.copy()}
+
+
+def _install_overlay() -> EnvironOverlay:
+    with _install_lock:
+        current = os.environ
+        if isinstance(current, EnvironOverlay):
+            return current
+        overlay = EnvironOverlay(current)
+        # Replacing the mapping (not clearing it) is the point: the overlay wraps the original.
+        os.environ = overlay  # type: ignore[assignment]  # noqa: B003
+        # botocore sessions keep the ``os.environ`` object they were created with; boto3's default session,
+        # if it exists already, would never see a function's variables (AWS_REGION...): start a new one.
+        boto3 = sys.modules.get("boto3")
+        if boto3 is not None:
+            boto3.__dict__["DEFAULT_SESSION"] = None
+        return overlay
+
+
+@contextlib.contextmanager
+def _in_layer(layer: _Layer) -> Iterator[None]:
+    _install_overlay()
+    token = _active_layer.set(layer)
+    try:
+        yield
+    finally:
+        _active_layer.reset(token)
+
+
+def lambda_environment(function: Function, region: str = "us-east-1") -> dict[str, str]:
+    """The variables Lambda itself sets for ``function`` (``AWS_LAMBDA_FUNCTION_NAME``, ``AWS_REGION``...)."""
+    name = function.function_name or function.logical_id
+    return {
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
+        "AWS_LAMBDA_FUNCTION_NAME": name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "2024/01/01/[$LATEST]00000000000000000000000000000000",
+        "LAMBDA_TASK_ROOT": str(function.code_uri),
+        "_HANDLER": function.handler,
+    }
+
+
+# -- module isolation --------------------------------------------------------------------------------
+
+
+def _local_top_level_names(code_uri: Path) -> frozenset[str]:
+    """The modules and packages a function's folder provides (``import X`` finds them first on Lambda)."""
+    names = set()
+    for entry in code_uri.iterdir():
+        if entry.is_file() and entry.suffix == ".py" and entry.stem.isidentifier():
+            names.add(entry.stem)
+        elif entry.is_dir() and entry.name.isidentifier() and (entry / "__init__.py").is_file():
+            names.add(entry.name)
+    return frozenset(names)
+
+
+def _make_import(package: str, local_names: frozenset[str]) -> Callable[..., types.ModuleType]:
+    real_import = builtins.__import__
+
+    def function_import(
+        name: str,
+        globals: Mapping[str, object] | None = None,
+        locals: Mapping[str, object] | None = None,
+        fromlist: tuple[str, ...] | list[str] | None = (),
+        level: int = 0,
+    ) -> types.ModuleType:
+        top = name.partition(".")[0]
+        if level != 0 or top not in local_names:
+            return real_import(name, globals, locals, fromlist or (), level)
+        module = real_import(f"{package}.{name}", globals, locals, fromlist or (), 0)
+        if fromlist:
+            return module
+        # ``import models.db`` binds ``models``: the function's own top-level module, not the package.
+        return sys.modules[f"{package}.{top}"]
+
+    return function_import
+
+
+class _FunctionLoader(importlib.machinery.SourceFileLoader):
+    """Executes a function module with builtins whose ``__import__`` keeps sibling imports private."""
+
+    def __init__(self, fullname: str, path: str, builtins_dict: dict[str, Any]) -> None:
+        super().__init__(fullname, path)
+        self._builtins = builtins_dict
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        module.__dict__["__builtins__"] = self._builtins
+        super().exec_module(module)
+
+    def get_code(self, fullname: str) -> types.CodeType:
+        # Always compile the source: a reload within the same second must not run a stale ``.pyc`` (they are
+        # keyed by whole-second mtimes), and the function's folder stays free of ``__pycache__``.
+        return self.source_to_code(self.get_data(self.path), self.path)
+
+
+class _FunctionFinder(importlib.abc.MetaPathFinder):
+    """Finds the modules under each loaded function's private package, with :class:`_FunctionLoader`."""
+
+    def __init__(self) -> None:
+        self.packages: dict[str, dict[str, Any]] = {}
+
+    def find_spec(
+        self, fullname: str, path: Any = None, target: types.ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        package = fullname.partition(".")[0]
+        builtins_dict = self.packages.get(package)
+        if builtins_dict is None or fullname == package:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+            return spec
+        assert spec.origin is not None
+        loader = _FunctionLoader(fullname, spec.origin, builtins_dict)
+        return importlib.util.spec_from_file_location(
+            fullname, spec.origin, loader=loader, submodule_search_locations=spec.submodule_search_locations
+        )
+
+
+_finder = _FunctionFinder()
+# Installed when this module is imported, before the caller creates boto3 sessions that would capture the
+# plain ``os.environ`` (the local gateway and the test fixtures import this module first).
+_install_overlay()
+
+
+def _install_finder() -> None:
+    with _install_lock:
+        if _finder not in sys.meta_path:
+            sys.meta_path.insert(0, _finder)
+
+
+# -- loading -----------------------------------------------------------------------------------------
+
+
+class LoadedFunction:
+    """A function imported from its CodeUri: call :meth:`invoke` with an event and a context."""
+
+    def __init__(
+        self,
+        function: Function,
+        handler: Callable[..., Any],
+        module: types.ModuleType,
+        package: str,
+        layer: _Layer,
+    ) -> None:
+        self.function = function
+        self.handler = handler
+        self.module = module
+        self.package = package
+        self._layer = layer
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """The function's own variables (Lambda's, the template's, the extra ones) as its code sees them."""
+        return dict(self._layer.values)
+
+    def invoke(self, event: Any, context: Any) -> Any:
+        """Call the handler with the function's environment in effect; exceptions propagate."""
+        with _in_layer(self._layer):
+            return self.handler(event, context)
+
+    def call(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run ``func`` with the function's environment in effect (to call helpers of the function's code)."""
+        with _in_layer(self._layer):
+            return func(*args, **kwargs)
+
+    def unload(self) -> None:
+        """Forget the function's modules (a new :func:`load_function` imports fresh code)."""
+        prefix = self.package + "."
+        for name in [name for name in sys.modules if name == self.package or name.startswith(prefix)]:
+            del sys.modules[name]
+        _finder.packages.pop(self.package, None)
+
+    def __repr__(self) -> str:
+        fn = self.function
+        return f"<LoadedFunction {fn.logical_id} {fn.handler} from {fn.code_uri}>"
+
+
+def load_function(
+    fn: Function, *, extra_env: Mapping[str, str] | None = None, region: str = "us-east-1"
+) -> LoadedFunction:
+    """Import ``fn``'s handler from its CodeUri under a private package, with its environment applied.
+
+    The function's environment is Lambda's reserved variables, then the template's ``Environment``, then
+    ``extra_env`` (e.g. ``AWS_ENDPOINT_URL`` for a local AWS); it is in effect while the module is
+    imported and during every :meth:`LoadedFunction.invoke`. Raises :class:`FunctionLoadError` when the
+    module cannot be imported, lacks the handler attribute, or the attribute is not callable.
+    """
+    module_name = fn.handler_module
+    attribute = fn.handler_attribute
+    if not module_name or not attribute or not all(part.isidentifier() for part in module_name.split(".")):
+        raise FunctionLoadError(fn, f"Handler {fn.handler!r} is not 'module.function'")
+    if not fn.runtime.startswith("python"):
+        raise FunctionLoadError(fn, f"runtime {fn.runtime} is not Python: it cannot run in this process")
+    if not fn.code_uri.is_dir():
+        raise FunctionLoadError(fn, f"CodeUri {fn.code_uri} is not a folder")
+
+    safe_id = re.sub(r"\W", "_", fn.logical_id)
+    package = f"{_PACKAGE_PREFIX}{safe_id}_{next(_counter)}"
+    local_names = _local_top_level_names(fn.code_uri)
+    builtins_dict = dict(vars(builtins))
+    builtins_dict["__import__"] = _make_import(package, local_names)
+
+    package_module = types.ModuleType(package, f"Lambda function {fn.logical_id} ({fn.code_uri})")
+    package_module.__path__ = [str(fn.code_uri)]
+    package_module.__package__ = package
+    package_module.__spec__ = importlib.machinery.ModuleSpec(package, None, is_package=True)
+    package_module.__spec__.submodule_search_locations = [str(fn.code_uri)]
+    _install_finder()
+    _finder.packages[package] = builtins_dict
+    sys.modules[package] = package_module
+
+    layer = _Layer({**lambda_environment(fn, region), **fn.environment, **dict(extra_env or {})})
+    # The handler's folder is its import root on Lambda: ``import models`` finds a sibling ``models.py``.
+    try:
+        with _in_layer(layer):
+            module = importlib.import_module(f"{package}.{module_name}")
+    except ModuleNotFoundError as exc:
+        _forget(package)
+        if exc.name is not None and (exc.name == package or exc.name.startswith(package + ".")):
+            missing = exc.name[len(package) + 1 :] or module_name
+            raise FunctionLoadError(
+                fn, f"cannot import module {module_name!r}: no module named {missing!r} in {fn.code_uri}"
+            ) from exc
+        raise FunctionLoadError(
+            fn, f"cannot import module {module_name!r}: {type(exc).__name__}: {exc}"
+        ) from exc
+    except BaseException as exc:
+        _forget(package)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise FunctionLoadError(
+            fn,
+            f"importing module {module_name!r} raised {type(exc).__name__}: {_unprefix(str(exc), package)}",
+        ) from exc
+
+    handler = getattr(module, attribute, None)
+    if handler is None:
+        _forget(package)
+        raise FunctionLoadError(fn, f"module {module_name!r} has no attribute {attribute!r}")
+    if not callable(handler):
+        _forget(package)
+        raise FunctionLoadError(
+            fn, f"{module_name}.{attribute} is not callable (it is a {type(handler).__name__})"
+        )
+    return LoadedFunction(fn, handler, module, package, layer)
+
+
+def _unprefix(text: str, package: str) -> str:
+    return text.replace(package + ".", "")
+
+
+def _forget(package: str) -> None:
+    prefix = package + "."
+    for name in [name for name in sys.modules if name == package or name.startswith(prefix)]:
+        del sys.modules[name]
+    _finder.packages.pop(package, None)

@@ -1,0 +1,102 @@
+"""Create the template's DynamoDB tables and S3 buckets on a local AWS (moto), with boto3.
+
+Works in-process inside ``moto.mock_aws()`` and against a moto server
+(``client_kwargs={"endpoint_url": ...}``). Creation is idempotent: what already exists is left as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .template import SamTemplate, Table
+
+__all__ = ["CreatedResources", "create_resources", "table_request"]
+
+
+@dataclass
+class CreatedResources:
+    """What :func:`create_resources` made: logical id -> physical name."""
+
+    tables: dict[str, str] = field(default_factory=dict)
+    buckets: dict[str, str] = field(default_factory=dict)
+
+
+def table_request(table: Table) -> dict[str, Any]:
+    """The ``CreateTable`` request for ``table`` (keys, indexes, billing, streams)."""
+    request: dict[str, Any] = {
+        "TableName": table.name,
+        "KeySchema": [dict(key) for key in table.key_schema],
+        "AttributeDefinitions": [dict(item) for item in table.attribute_definitions],
+        "BillingMode": table.billing_mode,
+    }
+    if table.billing_mode == "PROVISIONED":
+        request["ProvisionedThroughput"] = dict(
+            table.provisioned_throughput or {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+        )
+    if table.global_secondary_indexes:
+        request["GlobalSecondaryIndexes"] = [dict(index) for index in table.global_secondary_indexes]
+    if table.local_secondary_indexes:
+        request["LocalSecondaryIndexes"] = [dict(index) for index in table.local_secondary_indexes]
+    stream = table.stream_specification
+    if stream:
+        request["StreamSpecification"] = {
+            "StreamEnabled": True,
+            **{key: value for key, value in stream.items() if key == "StreamViewType"},
+        }
+    return request
+
+
+def create_resources(
+    template: SamTemplate, *, client_kwargs: Mapping[str, Any] | None = None
+) -> CreatedResources:
+    """Create every table (keys, GSIs, LSIs, TTL) and bucket of ``template``; existing ones are kept."""
+    import boto3  # noqa: PLC0415 - dev-only dependency, imported when resources are created
+
+    kwargs: dict[str, Any] = {"region_name": template.region, **dict(client_kwargs or {})}
+    region = kwargs["region_name"]
+    created = CreatedResources()
+    if template.tables:
+        dynamodb = boto3.client("dynamodb", **kwargs)
+        existing = set(_all_tables(dynamodb))
+        for logical_id, table in template.tables.items():
+            created.tables[logical_id] = table.name
+            if table.name in existing:
+                continue
+            try:
+                dynamodb.create_table(**table_request(table))
+            except dynamodb.exceptions.ResourceInUseException:
+                continue  # created meanwhile by another process sharing the local AWS
+            if table.time_to_live_attribute:
+                dynamodb.update_time_to_live(
+                    TableName=table.name,
+                    TimeToLiveSpecification={"Enabled": True, "AttributeName": table.time_to_live_attribute},
+                )
+    if template.buckets:
+        s3 = boto3.client("s3", **kwargs)
+        existing_buckets = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
+        for logical_id, bucket in template.buckets.items():
+            created.buckets[logical_id] = bucket.name
+            if bucket.name in existing_buckets:
+                continue
+            request: dict[str, Any] = {"Bucket": bucket.name}
+            if region != "us-east-1":
+                request["CreateBucketConfiguration"] = {"LocationConstraint": region}
+            try:
+                s3.create_bucket(**request)
+            except (s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
+                continue
+    return created
+
+
+def _all_tables(client: Any) -> list[str]:
+    names: list[str] = []
+    kwargs: dict[str, Any] = {}
+    while True:
+        page = client.list_tables(**kwargs)
+        names.extend(page.get("TableNames", []))
+        last = page.get("LastEvaluatedTableName")
+        if not last:
+            return names
+        kwargs["ExclusiveStartTableName"] = last

@@ -1,0 +1,179 @@
+"""Check a handler's result the way API Gateway, an ALB or a Function URL would, and decode it.
+
+API Gateway answers ``502 Bad Gateway`` ("Malformed Lambda proxy response") for a REST result with an
+unknown key, a non-integer ``statusCode``, a non-string ``body`` or bad base64; that surfaces only in
+production unless the tests check it. :func:`parse_result` raises :class:`InvalidResult` (an
+``AssertionError``, so pytest shows it as a failed check) naming the problem, and otherwise returns the HTTP
+response the client would get.
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from .events import PAYLOADS
+
+__all__ = ["HttpResult", "InvalidResult", "parse_result"]
+
+_REST_KEYS: Final = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
+_ALB_KEYS: Final = _REST_KEYS | {"statusDescription"}
+_V2_KEYS: Final = frozenset({"statusCode", "headers", "cookies", "body", "isBase64Encoded"})
+
+
+class InvalidResult(AssertionError):
+    """A handler result the event source would reject (API Gateway answers 502 for it)."""
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    """The HTTP response a client receives for a valid result."""
+
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    is_base64_encoded: bool = False
+
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (case-insensitive), or None."""
+        lowered = name.lower()
+        return next((value for key, value in self.headers if key.lower() == lowered), None)
+
+
+def _fail(payload: str, message: str) -> InvalidResult:
+    source = {
+        "1.0": "API Gateway (payload 1.0)",
+        "2.0": "API Gateway HTTP API (payload 2.0)",
+        "url": "the Function URL",
+        "alb": "the load balancer",
+        "alb-multi": "the load balancer",
+    }[payload]
+    return InvalidResult(f"invalid Lambda result, {source} would reject it: {message}")
+
+
+def _status(result: Mapping[str, Any], payload: str) -> int:
+    if "statusCode" not in result:
+        raise _fail(payload, "statusCode is missing")
+    status = result["statusCode"]
+    if isinstance(status, bool) or not isinstance(status, int):
+        raise _fail(payload, f"statusCode must be an int, got {type(status).__name__} {status!r}")
+    if not 100 <= status <= 599:
+        raise _fail(payload, f"statusCode {status} is not an HTTP status (100-599)")
+    return status
+
+
+def _headers(result: Mapping[str, Any], payload: str, *, multi_allowed: bool) -> list[tuple[str, str]]:
+    headers = result.get("headers")
+    multi = result.get("multiValueHeaders") if multi_allowed else None
+    pairs: list[tuple[str, str]] = []
+    if headers is not None:
+        if not isinstance(headers, Mapping):
+            raise _fail(payload, f"headers must be an object, got {type(headers).__name__}")
+        for name, value in headers.items():
+            if not isinstance(value, str):
+                raise _fail(
+                    payload, f"header {name!r} must be a string, got {type(value).__name__} {value!r}"
+                )
+    if multi is not None:
+        if not isinstance(multi, Mapping):
+            raise _fail(payload, f"multiValueHeaders must be an object, got {type(multi).__name__}")
+        for name, values in multi.items():
+            if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+                raise _fail(payload, f"multiValueHeaders[{name!r}] must be a list of strings, got {values!r}")
+    # API Gateway merges both maps; for a name in both, the multi-value list wins.
+    multi_names = {name.lower() for name in (multi or {})}
+    for name, value in (headers or {}).items():
+        if name.lower() not in multi_names:
+            pairs.append((name, value))
+    for name, values in (multi or {}).items():
+        pairs.extend((name, value) for value in values)
+    for name, value in pairs:
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise _fail(payload, f"header {name!r} has a value that is not latin-1: {value!r}") from None
+    return pairs
+
+
+def _body(result: Mapping[str, Any], payload: str) -> tuple[bytes, bool]:
+    body = result.get("body")
+    is_base64 = result.get("isBase64Encoded", False)
+    if is_base64 is None:
+        is_base64 = False
+    if not isinstance(is_base64, bool):
+        raise _fail(payload, f"isBase64Encoded must be a bool, got {type(is_base64).__name__} {is_base64!r}")
+    if body is None:
+        return b"", is_base64
+    if not isinstance(body, str):
+        raise _fail(payload, f"body must be a string, got {type(body).__name__}")
+    if is_base64:
+        try:
+            return binascii.a2b_base64(body.encode("ascii"), strict_mode=True), True
+        except (binascii.Error, UnicodeEncodeError) as exc:
+            raise _fail(payload, f"isBase64Encoded is true but body is not valid base64 ({exc})") from None
+    return body.encode("utf-8"), False
+
+
+def _check_json(result: object, payload: str) -> None:
+    try:
+        json.dumps(result)
+    except (TypeError, ValueError) as exc:
+        raise _fail(
+            payload, f"the result is not JSON-serialisable (Lambda's Runtime.MarshalError): {exc}"
+        ) from None
+
+
+def parse_result(result: object, payload: str) -> HttpResult:
+    """Validate ``result`` for ``payload`` (``"1.0"``, ``"2.0"``, ``"alb"``, ``"alb-multi"``, ``"url"``).
+
+    Returns the status, the header pairs (``Set-Cookie`` included, in order) and the decoded body; raises
+    :class:`InvalidResult` naming the problem for a result the source would reject.
+    """
+    if payload not in PAYLOADS:
+        raise ValueError(f"unknown payload {payload!r}; use one of {', '.join(PAYLOADS)}")
+    _check_json(result, payload)
+
+    if payload in ("2.0", "url"):
+        if not isinstance(result, Mapping) or "statusCode" not in result:
+            # HTTP APIs and Function URLs treat any other JSON value as a 200 with that JSON as the body.
+            data = json.dumps(result).encode("utf-8")
+            return HttpResult(200, [("Content-Type", "application/json")], data)
+        status = _status(result, payload)
+        headers = _headers(result, payload, multi_allowed=False)
+        cookies = result.get("cookies")
+        if cookies is not None:
+            if not isinstance(cookies, list) or not all(isinstance(cookie, str) for cookie in cookies):
+                raise _fail(payload, f"cookies must be a list of strings, got {cookies!r}")
+            headers.extend(("Set-Cookie", cookie) for cookie in cookies)
+        body, is_base64 = _body(result, payload)
+        return HttpResult(status, headers, body, is_base64)
+
+    if not isinstance(result, Mapping):
+        raise _fail(payload, f"the result must be an object with statusCode, got {type(result).__name__}")
+    allowed = _ALB_KEYS if payload.startswith("alb") else _REST_KEYS
+    unknown = sorted(set(result) - allowed)
+    if unknown:
+        raise _fail(
+            payload,
+            f"unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}",
+        )
+    status = _status(result, payload)
+    if payload.startswith("alb"):
+        description = result.get("statusDescription")
+        if description is not None:
+            if not isinstance(description, str):
+                raise _fail(payload, f"statusDescription must be a string, got {description!r}")
+            if not description.startswith(f"{status} ") and description != str(status):
+                raise _fail(
+                    payload, f"statusDescription {description!r} does not start with the status code {status}"
+                )
+    headers = _headers(result, payload, multi_allowed=True)
+    if payload == "alb-multi" and result.get("headers") and "multiValueHeaders" not in result:
+        raise _fail(payload, "multi-value headers are enabled: the result must use multiValueHeaders")
+    if payload == "alb" and "multiValueHeaders" in result:
+        raise _fail(payload, "multi-value headers are not enabled: the result must use headers")
+    body, is_base64 = _body(result, payload)
+    return HttpResult(status, headers, body, is_base64)

@@ -1,0 +1,404 @@
+"""API Gateway route matching for the local gateway.
+
+Routes come from the template model (one :class:`~lambda_micro.local.template.Route` per function event);
+this module answers "which route serves ``METHOD /path``?" the way API Gateway does:
+
+- Path templates are compared segment by segment: a static segment beats a ``{param}``, which beats a
+  greedy ``{proxy+}`` (which must be last and matches one or more segments, never the bare root). A
+  trailing slash on the request is ignored for matching, as both REST and HTTP APIs do.
+- Path and method are resolved together: the most specific route whose method matches wins (an exact
+  method beats ``ANY`` on the same path), so a method the most specific resource lacks falls through to a
+  less specific one (``/users/{id}`` GET serves ``GET /users/me`` when ``/users/me`` only has PATCH; a
+  ``/{proxy+}`` ANY catches the rest). This is what REST APIs do (captured against AWS) and what the HTTP
+  API documentation describes.
+- Unmatched: REST answers 403 ``Missing Authentication Token`` (a known path with the wrong method too),
+  HTTP APIs 404 ``Not Found``; an HTTP API's ``$default`` route catches what nothing else does.
+- REST ``pathParameters`` keep the request's percent-encoding, HTTP APIs decode them (as AWS does).
+
+One port serves every API of the template. Each API also answers under its stage prefix, the way its
+``execute-api`` URL does (``/Prod/posts`` for a REST API's ``Prod`` stage, ``/dev/posts`` for an HTTP API
+stage ``dev``; never for ``$default``): the event then carries the stage in ``requestContext.path`` (REST)
+or ``rawPath`` (HTTP API), so the adapter sets ``SCRIPT_NAME`` and ``url_for`` links keep the prefix. Without
+a prefix every API is matched at once (as through a custom domain), the most specific route winning and
+template order breaking ties. An unprefixed request that no API claims gets HTTP API's 404 when the
+template has any HTTP API, else REST's 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+from urllib.parse import unquote
+
+__all__ = [
+    "GatewayError",
+    "Match",
+    "Miss",
+    "RouteLike",
+    "RouteTable",
+    "api_error",
+    "media_type_matches",
+    "parse_accept_first",
+]
+
+ApiKind = Literal["rest", "http"]
+
+# Segment kinds, ordered so that a larger value is more specific.
+_GREEDY, _PARAM, _STATIC = 0, 1, 2
+
+
+class RouteLike(Protocol):
+    """What routing needs from a template route (``lambda_micro.local.template.Route`` satisfies it)."""
+
+    @property
+    def function_id(self) -> str: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def api_kind(self) -> str: ...
+    @property
+    def payload(self) -> str: ...
+    @property
+    def api_id(self) -> str: ...
+    @property
+    def stage(self) -> str: ...
+    @property
+    def is_default_route(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class GatewayError:
+    """A response API Gateway produces itself (never the function's): status and JSON body."""
+
+    status: int
+    body: bytes
+    error_type: str
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """Response headers as API Gateway sends them for its own errors."""
+        return [("Content-Type", "application/json"), ("x-amzn-ErrorType", self.error_type)]
+
+
+def api_error(kind: str, what: str) -> GatewayError:
+    """API Gateway's own error response for ``kind`` ("rest"/"http") and ``what`` happened.
+
+    ``what`` is one of ``unmatched``, ``function_error`` (the handler raised, timed out or returned a result
+    API Gateway rejects) and ``integration_timeout`` (the API's own limit, 29 s REST / 30 s HTTP API).
+    The bodies are byte for byte what AWS sends.
+    """
+    rest = kind == "rest"
+    if what == "unmatched":
+        if rest:
+            return GatewayError(
+                403, b'{"message":"Missing Authentication Token"}', "MissingAuthenticationTokenException"
+            )
+        return GatewayError(404, b'{"message":"Not Found"}', "NotFoundException")
+    if what == "function_error":
+        if rest:
+            return GatewayError(502, b'{"message": "Internal server error"}', "InternalServerErrorException")
+        return GatewayError(500, b'{"message":"Internal Server Error"}', "InternalServerErrorException")
+    if what == "integration_timeout":
+        if rest:
+            return GatewayError(504, b'{"message": "Endpoint request timed out"}', "IntegrationTimeout")
+        return GatewayError(503, b'{"message":"Service Unavailable"}', "ServiceUnavailableException")
+    raise ValueError(f"unknown API Gateway error {what!r}")
+
+
+@dataclass(frozen=True)
+class Match:
+    """A request matched to a route.
+
+    ``path`` is the request path as the API sees it (still percent-encoded, stage prefix removed);
+    ``stage_prefix`` is ``"/Prod"`` when the request came in under the API's stage, else ``""``;
+    ``resource`` is the route's path template and ``route_key`` the HTTP API route key.
+    """
+
+    route: RouteLike
+    path: str
+    path_parameters: dict[str, str] | None
+    stage_prefix: str = ""
+
+    @property
+    def resource(self) -> str:
+        """The matched resource, as REST events carry it (``/posts/{slug}``; ``$default`` for that route)."""
+        if _is_default(self.route):
+            return "$default"
+        return _normalise_template(self.route.path)
+
+    @property
+    def route_key(self) -> str:
+        """The HTTP API route key: ``"GET /posts/{slug}"``, or ``"$default"``."""
+        if _is_default(self.route):
+            return "$default"
+        return f"{self.route.method.upper()} {self.resource}"
+
+
+@dataclass(frozen=True)
+class Miss:
+    """No route matched: ``error`` is the response API Gateway would give."""
+
+    kind: ApiKind
+    error: GatewayError = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "error", api_error(self.kind, "unmatched"))
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    route: RouteLike
+    index: int
+    kinds: tuple[int, ...]  # one per segment
+    names: tuple[str, ...]  # static text or parameter name, per segment
+    is_default: bool  # HTTP API `$default`
+
+    @property
+    def greedy(self) -> bool:
+        return bool(self.kinds) and self.kinds[-1] == _GREEDY
+
+
+def _normalise_template(path: str) -> str:
+    """``/posts/`` → ``/posts`` (a REST resource defined with a trailing slash is deployed without it)."""
+    return "/" + path.strip("/")
+
+
+def _is_default(route: RouteLike) -> bool:
+    return route.is_default_route or route.path == "$default"
+
+
+def _compile(route: RouteLike, index: int) -> _Compiled:
+    if _is_default(route):
+        return _Compiled(route, index, (), (), is_default=True)
+    kinds: list[int] = []
+    names: list[str] = []
+    segments = [s for s in _normalise_template(route.path).split("/")[1:] if s]
+    for position, segment in enumerate(segments):
+        if segment.startswith("{") and segment.endswith("}"):
+            name = segment[1:-1]
+            if name.endswith("+"):
+                if position != len(segments) - 1:
+                    raise ValueError(
+                        f"route {route.method} {route.path} of {route.function_id}: a greedy path "
+                        f"variable must be the last segment"
+                    )
+                kinds.append(_GREEDY)
+                names.append(name[:-1])
+            else:
+                kinds.append(_PARAM)
+                names.append(name)
+        else:
+            kinds.append(_STATIC)
+            names.append(segment)
+    return _Compiled(route, index, tuple(kinds), tuple(names), is_default=False)
+
+
+def _split(path: str) -> list[str]:
+    """Request path → segments; one trailing slash is ignored (API Gateway routes ``/a/`` like ``/a``)."""
+    body = path[1:] if path.startswith("/") else path
+    if body.endswith("/"):
+        body = body[:-1]
+    return body.split("/") if body else []
+
+
+def _match_path(
+    compiled: _Compiled, raw_segments: Sequence[str], decoded_segments: Sequence[str], decode_params: bool
+) -> dict[str, str] | None:
+    """Path parameters when ``compiled`` matches the segments, else ``None``."""
+    kinds, names = compiled.kinds, compiled.names
+    greedy = compiled.greedy
+    fixed = len(kinds) - 1 if greedy else len(kinds)
+    if greedy:
+        if len(raw_segments) < len(kinds):  # the greedy part needs at least one segment
+            return None
+    elif len(raw_segments) != len(kinds):
+        return None
+    params: dict[str, str] = {}
+    source = decoded_segments if decode_params else raw_segments
+    for i in range(fixed):
+        if kinds[i] == _STATIC:
+            if decoded_segments[i] != names[i]:
+                return None
+        else:
+            if not raw_segments[i]:
+                return None
+            params[names[i]] = source[i]
+    if greedy:
+        rest = "/".join(source[fixed:])
+        if not rest:
+            return None
+        params[names[-1]] = rest
+    return params
+
+
+class _Api:
+    """The routes of one API (one ``api_id``), matched with that API's rules."""
+
+    def __init__(self, api_id: str, kind: ApiKind, stage: str, routes: list[_Compiled]) -> None:
+        self.api_id = api_id
+        self.kind: ApiKind = kind
+        self.stage = stage
+        self.routes = routes
+
+    @property
+    def stage_prefix(self) -> str | None:
+        """``/Prod``: the path prefix this API answers under on its own URL (``None`` for ``$default``)."""
+        if not self.stage or self.stage == "$default":
+            return None
+        return "/" + self.stage
+
+    def candidates(self, method: str, path: str) -> tuple[list[tuple[_Key, Match]], bool]:
+        """Matching routes with their sort keys, and whether any route's *path* matched.
+
+        Every route whose path and method match is a candidate; ``$default`` comes last.
+        """
+        if self.kind == "http":
+            # HTTP APIs decode the whole path before routing (an encoded "/" splits segments there).
+            raw_segments = _split(unquote(path))
+            decoded_segments = raw_segments
+        else:
+            raw_segments = _split(path)
+            decoded_segments = [unquote(s) for s in raw_segments]
+        by_path: list[tuple[_Compiled, dict[str, str]]] = []
+        for compiled in self.routes:
+            if compiled.is_default:
+                continue
+            params = _match_path(compiled, raw_segments, decoded_segments, decode_params=self.kind == "http")
+            if params is not None:
+                by_path.append((compiled, params))
+        method = method.upper()
+        found: list[tuple[_Key, Match]] = []
+        for compiled, params in by_path:
+            route_method = compiled.route.method.upper()
+            if route_method in (method, "ANY"):
+                key = (1, compiled.kinds, int(route_method == method), -compiled.index)
+                found.append((key, Match(compiled.route, path, params or None)))
+        for compiled in self.routes:
+            if compiled.is_default and compiled.route.method.upper() in (method, "ANY"):
+                key = (0, (), int(compiled.route.method.upper() == method), -compiled.index)
+                found.append((key, Match(compiled.route, path, None)))
+        return found, bool(by_path)
+
+
+# Sort key of a candidate: (not $default, segment kinds, exact method, earlier in the template).
+# Segment kinds compare lexicographically, so a static segment early wins over a parameter there, and a
+# greedy variable (lowest rank) loses to a parameter or static segment at the same position.
+_Key = tuple[int, tuple[int, ...], int, int]
+
+
+class RouteTable:
+    """Every route of a template, grouped per API, ready to match requests."""
+
+    def __init__(self, routes: Iterable[RouteLike]) -> None:
+        grouped: dict[str, list[_Compiled]] = {}
+        kinds: dict[str, ApiKind] = {}
+        stages: dict[str, str] = {}
+        self.routes: tuple[RouteLike, ...] = tuple(routes)
+        for index, route in enumerate(self.routes):
+            kind: ApiKind = "rest" if route.api_kind == "rest" else "http"
+            if route.api_kind not in ("rest", "http"):
+                raise ValueError(
+                    f"route {route.method} {route.path} of {route.function_id}: unknown API kind"
+                )
+            grouped.setdefault(route.api_id, []).append(_compile(route, index))
+            kinds.setdefault(route.api_id, kind)
+            stages.setdefault(route.api_id, route.stage)
+        self._apis = [
+            _Api(api_id, kinds[api_id], stages[api_id], compiled) for api_id, compiled in grouped.items()
+        ]
+
+    @property
+    def api_kinds(self) -> set[str]:
+        """The kinds of API present (``{"rest"}``, ``{"http"}``, both, or empty)."""
+        return {api.kind for api in self._apis}
+
+    def stage_prefixes(self) -> dict[str, list[str]]:
+        """``{"/Prod": ["ServerlessRestApi"]}``: which API ids answer under which stage prefix."""
+        prefixes: dict[str, list[str]] = {}
+        for api in self._apis:
+            if api.stage_prefix is not None:
+                prefixes.setdefault(api.stage_prefix, []).append(api.api_id)
+        return prefixes
+
+    def match(self, method: str, path: str) -> Match | Miss:
+        """Match ``method`` and the request ``path`` (percent-encoded, as on the request line).
+
+        A first segment naming an API's stage (``/Prod/...``) is tried as that API's stage URL first; when
+        no route of those APIs matches, the whole path is matched as an unprefixed path, so an app whose
+        own paths begin like a stage name still works.
+        """
+        if not path.startswith("/"):
+            path = "/" + path
+        segments = _split(path)
+        first = "/" + segments[0] if segments else ""
+        staged = [
+            api for api in self._apis if api.stage_prefix is not None and api.stage_prefix == unquote(first)
+        ]
+        staged_miss: Miss | None = None
+        if staged:
+            rest_of_path = path[len(first) :] or "/"
+            outcome = self._best(staged, method, rest_of_path)
+            if isinstance(outcome, Match):
+                return Match(outcome.route, outcome.path, outcome.path_parameters, stage_prefix=first)
+            staged_miss = Miss(outcome or staged[0].kind)
+        outcome = self._best(self._apis, method, path)
+        if isinstance(outcome, Match):
+            return outcome
+        if staged_miss is not None:
+            return staged_miss
+        if outcome is not None:
+            return Miss(outcome)
+        return Miss("http" if "http" in self.api_kinds else "rest")
+
+    @staticmethod
+    def _best(apis: Sequence[_Api], method: str, path: str) -> Match | ApiKind | None:
+        """The best match across ``apis``; else the kind of an API whose path matched; else ``None``."""
+        best: tuple[_Key, Match] | None = None
+        path_kind: ApiKind | None = None
+        for api in apis:
+            found, path_matched = api.candidates(method, path)
+            if path_matched and path_kind is None:
+                path_kind = api.kind
+            for candidate in found:
+                if best is None or candidate[0] > best[0]:
+                    best = candidate
+        if best is not None:
+            return best[1]
+        return path_kind
+
+    def describe(self) -> list[dict[str, str]]:
+        """One row per route, for listings: method, path, function, api, payload, stage."""
+        return [
+            {
+                "method": route.method.upper(),
+                "path": "$default" if _is_default(route) else _normalise_template(route.path),
+                "function": route.function_id,
+                "api": f"{'REST' if route.api_kind == 'rest' else 'HTTP'} {route.api_id}",
+                "payload": route.payload,
+                "stage": route.stage,
+            }
+            for route in self.routes
+        ]
+
+
+def parse_accept_first(accept: str | None) -> str | None:
+    """The first media type of an ``Accept`` header, lower-cased, parameters dropped."""
+    if not accept:
+        return None
+    first = accept.split(",", 1)[0].split(";", 1)[0].strip().lower()
+    return first or None
+
+
+def media_type_matches(media_type: str | None, patterns: Iterable[str]) -> bool:
+    """Whether ``media_type`` is one of ``patterns`` (``image/*``, ``*/*``: wildcards on the pattern side)."""
+    if not media_type:
+        return False
+    main, _, sub = media_type.partition("/")
+    for pattern in patterns:
+        p_main, _, p_sub = pattern.lower().strip().partition("/")
+        if p_main in ("*", main) and p_sub in ("*", sub):
+            return True
+    return False

@@ -1,0 +1,147 @@
+"""The README's first command, driven by a real browser: `lambda-micro serve` on the example blog.
+
+Headless Chromium (the system's ``chromium``, driven by Playwright's Python package) loads the home page,
+writes a post through the form and finds it listed, on the plain URL and under the REST API's stage prefix.
+A screenshot of each run is saved under ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str:
+    executable = shutil.which("chromium")
+    if executable is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed (CI must install it: apt-get install chromium)")
+        pytest.skip("chromium is not installed")
+    return executable
+
+
+@pytest.fixture(scope="module")
+def blog_url() -> Iterator[str]:
+    """`lambda-micro serve` on the repository's template.yaml, on a free port, with the embedded AWS."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lambda_micro.local", "serve", "--template", "template.yaml", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    seen: list[str] = []
+    deadline = time.monotonic() + 60
+    url = None
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line:
+            break
+        seen.append(line)
+        match = re.match(r"Listening on (http://\S+?)/ ", line)
+        if match:
+            url = match.group(1)
+            break
+    if url is None:
+        process.kill()
+        process.wait()
+        pytest.fail("lambda-micro serve did not start:\n" + "".join(seen))
+    try:
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _write_post(page: Any, base: str, *, title: str, slug: str, body: str) -> None:
+    page.goto(base + "/")
+    page.click("#new-post")
+    page.wait_for_selector("#post-form")
+    page.fill("#title", title)
+    page.fill("#slug", slug)
+    page.fill("#body", body)
+    page.click("#submit")
+    page.wait_for_load_state()
+
+
+def test_browser_creates_a_post_and_sees_it_listed(blog_url: str, browser: Any) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(blog_url + "/")
+        assert page.title().startswith("Latest posts")
+        slug = f"hello-browser-{int(time.time())}"
+        _write_post(page, blog_url, title="Hello from a browser", slug=slug, body="Written **locally**.")
+        assert "Hello from a browser" in page.content()
+        page.goto(blog_url + "/")
+        listed = page.locator(f"#post-{slug}")
+        assert listed.count() == 1
+        assert "Hello from a browser" in listed.inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "blog-home.png"), full_page=True)
+        # The post page is reachable through the listed link.
+        listed.locator("a.post-link").click()
+        page.wait_for_load_state()
+        assert page.url.endswith(f"/posts/{slug}")
+        assert "Written" in page.content()
+    finally:
+        page.close()
+
+
+def test_browser_links_keep_the_stage_prefix(blog_url: str, browser: Any) -> None:
+    page = browser.new_page()
+    try:
+        base = blog_url + "/Prod"
+        slug = f"staged-{int(time.time())}"
+        _write_post(page, base, title="Under the stage", slug=slug, body="Links keep /Prod.")
+        assert "/Prod/" in page.url
+        page.goto(base + "/")
+        link = page.locator(f"#post-{slug} a.post-link")
+        assert link.get_attribute("href") == f"/Prod/posts/{slug}"
+        link.click()
+        page.wait_for_load_state()
+        assert page.url == f"{base}/posts/{slug}"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "blog-post-under-stage.png"), full_page=True)
+    finally:
+        page.close()
