@@ -36,7 +36,7 @@ def log_unhandled_exception(
     *,
     message: str = "Unhandled exception",
 ) -> None:
-    """Log ``exc`` once, as a single JSON line with the Lambda and API Gateway request ids and the traceback."""
+    """Log ``exc`` once: a single JSON line with the Lambda and API Gateway request ids and the traceback."""
     aws_request_id, api_request_id = _request_ids(environ)
     record: dict[str, Any] = {
         "level": "ERROR",

@@ -16,6 +16,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import BadHost, HTTPException, InternalServerError
 from werkzeug.routing import Map, MapAdapter, Rule
 from werkzeug.routing.exceptions import RoutingException
+from werkzeug.utils import redirect as _redirect
 from werkzeug.wrappers.response import Response as _WerkzeugResponse
 from werkzeug.wsgi import get_host
 
@@ -24,6 +25,7 @@ from .adapter import make_handler
 from .config import Config
 from .ctx import RequestContext
 from .globals import _cv_request
+from .helpers import send_from_directory
 from .json import JSONProvider
 from .scaffold import Scaffold, _endpoint_from_view_func, _join_methods
 from .sessions import SecureCookieSessionInterface, SessionInterface
@@ -590,9 +592,7 @@ class App(Scaffold):
 
     def redirect(self, location: str, code: int = 302) -> Response:
         """A redirect response to ``location``."""
-        from werkzeug.utils import redirect  # noqa: PLC0415 - keep werkzeug.utils off the import path
-
-        return redirect(location, code=code, Response=self.response_class)  # type: ignore[return-value]
+        return _redirect(location, code=code, Response=self.response_class)  # type: ignore[return-value]
 
     def create_url_adapter(self, request: Request) -> MapAdapter:
         """Bind the URL map to ``request`` (what werkzeug's ``bind_to_environ`` does, minus repeated work).
@@ -655,8 +655,6 @@ class App(Scaffold):
 
     def send_static_file(self, filename: str) -> Response:
         """The ``static`` view: a file from ``static_folder`` (traversal → 404), ETag, conditional GET."""
-        from .helpers import send_from_directory  # noqa: PLC0415 - helpers imports this module
-
         folder = self.static_folder
         if folder is None:  # pragma: no cover - the route exists only when the folder does
             raise RuntimeError("'static_folder' is not set")

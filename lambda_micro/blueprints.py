@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .helpers import send_from_directory
 from .scaffold import Scaffold, _endpoint_from_view_func, _exception_class_and_code
 
 if TYPE_CHECKING:
@@ -149,8 +150,6 @@ class Blueprint(Scaffold):
 
     def send_static_file(self, filename: str) -> Response:
         """The blueprint's ``static`` view (see :meth:`lambda_micro.App.send_static_file`)."""
-        from .helpers import send_from_directory  # noqa: PLC0415 - only apps serving files pay
-
         folder = self.static_folder
         if folder is None:  # pragma: no cover - the route exists only when the folder does
             raise RuntimeError(f"Blueprint {self.name!r} has no static folder")

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.utils import redirect as _redirect
+from werkzeug.utils import send_file as _send_file
+from werkzeug.utils import send_from_directory as _send_from_directory
 from werkzeug.wrappers.response import Response as _WerkzeugResponse
 
 from .globals import _cv_request
@@ -55,7 +59,9 @@ def abort(code: int | _WerkzeugResponse, description: str | None = None, **kwarg
             f"abort({code!r}): no HTTP error is defined for that status code; return a response instead"
             " (for example `return body, 299`)."
         )
-    raise exc_class(description, **kwargs)
+    # By keyword: some exceptions take other arguments first (MethodNotAllowed's valid_methods,
+    # RequestedRangeNotSatisfiable's length), so a positional description would land in the wrong one.
+    raise exc_class(description=description, **kwargs)
 
 
 def redirect(location: str, code: int = 302) -> Response:
@@ -63,8 +69,6 @@ def redirect(location: str, code: int = 302) -> Response:
     ctx = _cv_request.get(None)
     if ctx is not None:
         return ctx.app.redirect(location, code)
-    from werkzeug.utils import redirect as _redirect  # noqa: PLC0415 - rarely used outside a request
-
     from .wrappers import Response  # noqa: PLC0415 - avoids an import cycle
 
     return _redirect(location, code=code, Response=Response)  # type: ignore[return-value]
@@ -147,21 +151,31 @@ def get_flashed_messages(
     return [message for _, message in flashes]
 
 
+# Filled on the first render: templating imports jinja2, which a JSON-only function never loads. Cached
+# here so that rendering does not execute an import statement on every request.
+_TEMPLATING: dict[str, Callable[..., str]] = {}
+
+
+def _render(ctx: RequestContext, template: Any, context: dict[str, Any]) -> str:
+    renderer = _TEMPLATING.get("render")
+    if renderer is None:
+        from .templating import render  # noqa: PLC0415 - jinja2 only when templates are used
+
+        renderer = _TEMPLATING["render"] = render
+    return renderer(ctx, template, context)
+
+
 def render_template(template_name_or_list: str | list[str], /, **context: Any) -> str:
     """Render a template from the app's (or a blueprint's) template folder with ``context``."""
-    from .templating import render  # noqa: PLC0415 - jinja2 only when templates are used
-
     ctx = _ctx("render_template")
     env = ctx.app.jinja_env
-    return render(ctx, env.get_or_select_template(template_name_or_list), context)  # type: ignore[arg-type]
+    return _render(ctx, env.get_or_select_template(template_name_or_list), context)  # type: ignore[arg-type]
 
 
 def render_template_string(source: str, /, **context: Any) -> str:
     """Render a template given as a string (autoescaped like an ``.html`` template)."""
-    from .templating import render  # noqa: PLC0415 - jinja2 only when templates are used
-
     ctx = _ctx("render_template_string")
-    return render(ctx, ctx.app.jinja_env.from_string(source), context)
+    return _render(ctx, ctx.app.jinja_env.from_string(source), context)
 
 
 def send_file(
@@ -174,8 +188,6 @@ def send_file(
     **kwargs: Any,
 ) -> Response:
     """Send a file (path or binary file object) with Content-Type, ETag and conditional GET (304/206)."""
-    from werkzeug.utils import send_file as _send_file  # noqa: PLC0415 - only apps sending files pay
-
     ctx = _ctx("send_file")
     if max_age is None:
         max_age = ctx.app.config["SEND_FILE_MAX_AGE_DEFAULT"]
@@ -195,9 +207,7 @@ def send_from_directory(
     directory: str | os.PathLike[str], path: str | os.PathLike[str], **kwargs: Any
 ) -> Response:
     """Send ``path`` from inside ``directory``; a path escaping it (``..``, absolute) or missing gives 404."""
-    from werkzeug.utils import send_from_directory as _send  # noqa: PLC0415 - only apps sending files pay
-
     ctx = _ctx("send_from_directory")
     kwargs.setdefault("max_age", ctx.app.config["SEND_FILE_MAX_AGE_DEFAULT"])
     kwargs.setdefault("response_class", ctx.app.response_class)
-    return _send(directory, path, ctx.request.environ, **kwargs)  # type: ignore[return-value]
+    return _send_from_directory(directory, path, ctx.request.environ, **kwargs)  # type: ignore[return-value]

@@ -127,6 +127,20 @@ class SessionInterface:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (request is not None and request.is_secure)
 
 
+# itsdangerous is imported on the first session use, then kept here: no import statement per request.
+_ITSDANGEROUS: dict[str, type[Exception]] = {}
+
+
+def _bad_signature() -> type[Exception]:
+    """itsdangerous' ``BadSignature`` (tampered, expired or malformed cookies), imported once."""
+    bad_signature = _ITSDANGEROUS.get("BadSignature")
+    if bad_signature is None:
+        from itsdangerous import BadSignature  # noqa: PLC0415 - only apps using sessions pay
+
+        bad_signature = _ITSDANGEROUS["BadSignature"] = BadSignature
+    return bad_signature
+
+
 def _lifetime(app: App) -> timedelta:
     """``PERMANENT_SESSION_LIFETIME`` as a timedelta (an int is a number of seconds, as in Flask)."""
     value = app.config["PERMANENT_SESSION_LIFETIME"]
@@ -191,11 +205,9 @@ class SecureCookieSessionInterface(SessionInterface):
             session = SecureCookieSession()
             session.new = True
             return session
-        from itsdangerous import BadSignature  # noqa: PLC0415 - only apps using sessions pay
-
         try:
             data = serializer.loads(value, max_age=int(_lifetime(app).total_seconds()))
-        except BadSignature:
+        except _bad_signature():
             data = None
         if not isinstance(data, dict):
             session = SecureCookieSession()

@@ -66,6 +66,7 @@ def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
 
     environ: dict[str, Any] = {}
     multi_headers = _optional_map(event, "multiValueHeaders")
+    headers = _optional_map(event, "headers")
     if multi_headers:
         for name, values in multi_headers.items():
             if values is None:
@@ -79,8 +80,10 @@ def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
                     raise BadEvent("multiValueHeaders", "header values must be strings")
                 separator = "; " if _header_key(name, "multiValueHeaders") == "HTTP_COOKIE" else ", "
                 _add_header(environ, name, separator.join(values), "multiValueHeaders")
+        if headers:
+            _add_missing_headers(environ, headers, multi_headers)
     else:
-        _add_headers(environ, _optional_map(event, "headers"))
+        _add_headers(environ, headers)
 
     query = _v1_query(event, encode=source != ALB)
 
@@ -93,8 +96,17 @@ def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
         path_info = _decode_path(raw_path)
         if source == REST:
             stage = request_context.get("stage")
-            if isinstance(stage, str) and stage and request_context.get("path") == "/" + stage + raw_path:
-                script_name = "/" + _native(stage)  # execute-api host: /{stage}/path (item 7)
+            context_path = request_context.get("path")
+            stage_prefix = "/" + stage if isinstance(stage, str) and stage else None
+            if stage_prefix is not None and (
+                context_path == stage_prefix + raw_path
+                # The stage root requested without its slash (`/Prod`) arrives as path "/".
+                or (raw_path == "/" and context_path == stage_prefix)
+            ):
+                script_name = _native(stage_prefix)  # execute-api host: /{stage}/path (item 7)
+                # RAW_URI is the path the client requested, the stage included, as on every other
+                # source: it starts with SCRIPT_NAME, so an app can slice the raw PATH_INFO off it.
+                raw_path = context_path
             elif not base_path:
                 prefix = _mapped_prefix(path_info, event.get("resource"), event.get("pathParameters"))
                 if prefix:  # custom domain with a base-path mapping (item 8)
@@ -366,6 +378,23 @@ def _add_headers(environ: dict[str, Any], headers: dict[str, Any]) -> None:
     for name, value in headers.items():
         if value is not None:
             _add_header(environ, name, value, "headers")
+
+
+def _add_missing_headers(environ: dict[str, Any], headers: dict[str, Any], multi: dict[str, Any]) -> None:
+    """Add the ``headers`` entries that ``multiValueHeaders`` lacks (names compared case-insensitively).
+
+    API Gateway and the load balancer fill both maps alike; hand-edited events (documentation samples,
+    tests) sometimes add a header to ``headers`` only, and it must not be lost.
+    """
+    present: set[str] | None = None
+    for name, value in headers.items():
+        if value is None or name in multi:
+            continue
+        if present is None:
+            present = {key.lower() for key in multi if isinstance(key, str)}
+        if isinstance(name, str) and name.lower() in present:
+            continue
+        _add_header(environ, name, value, "headers")
 
 
 def _add_header(environ: dict[str, Any], name: Any, value: Any, field: str) -> None:

@@ -26,6 +26,10 @@ def infer_source(event: Any) -> Source | None:
     """
     if not isinstance(event, dict):
         return None
+    if "methodArn" in event or "routeArn" in event:
+        # A Lambda authorizer's input (REST or HTTP API) copies the request's method, path and headers,
+        # but it asks for a policy, not a response: never run the app for it.
+        return None
     request_context = event.get("requestContext")
     if isinstance(request_context, dict):
         if "elb" in request_context:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from base64 import b64encode
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
+from json.encoder import encode_basestring
 from types import TracebackType
 from typing import Any, Final
 
@@ -60,6 +61,8 @@ _SET_COOKIE_NAMES: Final[tuple[str, ...]] = tuple(
 # A header-size allowance per header in the size estimate: quotes, colon, comma of the JSON encoding.
 _HEADER_OVERHEAD: Final = 8
 _RESULT_OVERHEAD: Final = 128
+# JSON escapes at most grow a character sixfold (a control character becomes \u00XX).
+_MAX_ESCAPE_GROWTH: Final = 6
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
 
@@ -182,6 +185,9 @@ def build_result(
         text, encoded = _encode_body(headers, body, is_text, always_binary)
 
     size = _RESULT_OVERHEAD + (len(text) if encoded else len(body))
+    limit = ALB_RESPONSE_LIMIT if source == ALB else LAMBDA_RESPONSE_LIMIT
+    if not encoded and len(body) * _MAX_ESCAPE_GROWTH > limit // 2:
+        size += _escape_growth(text)  # only a large body can be pushed over the limit by its escapes
     result: dict[str, Any] = {"statusCode": code}
     if source in _V2_SOURCES:
         single: dict[str, str] = {}
@@ -219,6 +225,16 @@ def build_result(
     result["body"] = text
     result["isBase64Encoded"] = encoded
     return result, size
+
+
+def _escape_growth(text: str) -> int:
+    """How many bytes JSON escaping adds to ``text`` in the serialised result.
+
+    The runtime serialises the result with ``ensure_ascii=False``: only ``"``, ``\\`` and control
+    characters are escaped, all of them ASCII, so the growth in bytes equals the growth in characters.
+    A JSON or HTML body full of quotes can grow by a third and cross the limit (contract item 34).
+    """
+    return len(encode_basestring(text)) - 2 - len(text)
 
 
 def _encode_body(

@@ -66,6 +66,20 @@ def test_d17_empty_or_null_header_lists_are_skipped() -> None:
     assert environ["HTTP_X_A"] == "1"
 
 
+def test_d17_header_only_in_single_value_map_is_kept() -> None:
+    # The HTTP API payload 1.0 sample widely copied from the documentation has `Origin` in `headers`
+    # only; a CORS check must still see it. Names present in both maps (any case) are not doubled.
+    event = load_event(
+        "http_v1",
+        headers={"Origin": "https://aws.amazon.com", "header2": "value2", "HOST": "ignored.example"},
+        multiValueHeaders={"header2": ["value1", "value2"], "host": ["h7tp4p1.example"]},
+    )
+    environ = run(event)
+    assert environ["HTTP_ORIGIN"] == "https://aws.amazon.com"
+    assert environ["HTTP_HEADER2"] == "value1, value2"
+    assert environ["HTTP_HOST"] == "h7tp4p1.example"
+
+
 def test_d17_single_value_headers_used_when_multi_map_is_empty() -> None:
     event = load_event(
         "rest_execute_api_stage", headers={"X-Only": "1", "X-None": None}, multiValueHeaders={}

@@ -105,6 +105,21 @@ def test_a2_non_http_event_raises_unsupported_event_naming_what_came(event: Any,
     assert not isinstance(caught.value, (KeyError, TypeError))
 
 
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [("sam_generate_request_authorizer", "methodArn"), ("http_v2_authorizer_request", "routeArn")],
+)
+def test_a2_lambda_authorizer_input_is_not_an_http_request(name: str, named: str) -> None:
+    # An authorizer's event carries httpMethod (REST) or requestContext.http (HTTP API 2.0) like a proxy
+    # event; answering it with a proxy result would be an invalid authorizer response.
+    event = load_event(name)
+    assert infer_source(event) is None
+    app = RecordingApp()
+    with pytest.raises(UnsupportedEvent, match=named):
+        make_handler(app)(event, None)
+    assert app.calls == 0
+
+
 def test_a2_unsupported_event_message_names_keys_not_values() -> None:
     with pytest.raises(UnsupportedEvent) as caught:
         make_handler(RecordingApp())({"Authorization": "Bearer secret-token"}, None)

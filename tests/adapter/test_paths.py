@@ -37,7 +37,34 @@ def test_b4_raw_uri_keeps_encoded_slash_and_query() -> None:
     event = load_event("rest_execute_api_stage", path="/files/a%2Fb", rc={"path": "/Prod/files/a%2Fb"})
     environ = run(event)
     assert environ["PATH_INFO"] == "/files/a/b"
-    assert environ["RAW_URI"] == "/files/a%2Fb?tag=aws&tag=python&q=a%2Bb"
+    assert environ["RAW_URI"] == "/Prod/files/a%2Fb?tag=aws&tag=python&q=a%2Bb"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "rest_execute_api_stage",
+        "rest_custom_domain_base_path",
+        "http_v1",
+        "http_v2_named_stage",
+        "http_v2_default_stage",
+        "function_url",
+        "alb_single",
+    ],
+)
+def test_b4_raw_uri_is_the_requested_path_and_starts_with_script_name(name: str) -> None:
+    # So an app can take the still-encoded PATH_INFO as RAW_URI[len(SCRIPT_NAME):] on every source.
+    environ = run(load_event(name))
+    raw_path = environ["RAW_URI"].partition("?")[0]
+    assert raw_path.startswith(environ["SCRIPT_NAME"])
+    assert raw_path[len(environ["SCRIPT_NAME"]) :].replace("%2F", "/").startswith("/")
+
+
+def test_b4_raw_uri_keeps_the_stage_on_the_execute_api_host() -> None:
+    environ = run(
+        load_event("rest_execute_api_stage", queryStringParameters=None, multiValueQueryStringParameters=None)
+    )
+    assert (environ["SCRIPT_NAME"], environ["RAW_URI"]) == ("/Prod", "/Prod/posts/hello-world")
 
 
 def test_b4_raw_uri_without_query_has_no_question_mark() -> None:
@@ -99,6 +126,13 @@ def test_b7_execute_api_host_stage_goes_to_script_name() -> None:
 
 def test_b7_execute_api_root_path() -> None:
     event = load_event("rest_execute_api_stage", path="/", resource="/", rc={"path": "/Prod/"})
+    environ = run(event)
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/Prod", "/")
+
+
+def test_b7_execute_api_stage_root_without_trailing_slash() -> None:
+    # GET https://{api}.execute-api.{region}.amazonaws.com/Prod (no slash): the event's path is "/".
+    event = load_event("rest_execute_api_stage", path="/", resource="/", rc={"path": "/Prod"})
     environ = run(event)
     assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/Prod", "/")
 

@@ -108,7 +108,7 @@ def test_c15_empty_and_null_maps_give_empty_query(empty: Any) -> None:
     )
     environ = run(event)
     assert environ["QUERY_STRING"] == ""
-    assert environ["RAW_URI"] == "/posts/hello-world"
+    assert environ["RAW_URI"] == "/Prod/posts/hello-world"
 
 
 @pytest.mark.parametrize("raw", [None, ""])

@@ -7,6 +7,7 @@ import gzip
 import json
 import logging
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -242,6 +243,37 @@ def test_f31_no_body_statuses(status: str, source: str) -> None:
 # --- 32 -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "rest_execute_api_stage",
+        "rest_console_test",
+        "rest_custom_domain_base_path",
+        "http_v1",
+        "http_v2_jwt_authorizer",
+        "function_url",
+        "alb_single",
+        "alb_multi",
+        "sam_local_rest",
+        "sam_local_http_v2",
+    ],
+)
+def test_f32_environ_and_server_side_pass_the_stdlib_pep3333_validator(name: str) -> None:
+    # wsgiref.validate checks the environ's keys and types, the input stream, start_response's use and
+    # that the iterable is closed; it raises AssertionError (or warns) on any deviation.
+    from wsgiref.validate import validator
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        start_response("200 OK", [("Content-Type", "application/octet-stream"), ("Set-Cookie", "a=1")])
+        return [body or b"-"]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = make_handler(validator(app), reraise=True)(load_event(name), None)
+    assert result["statusCode"] == 200
+
+
 def test_f32_close_called_after_success() -> None:
     app = RecordingApp()
     call(app, "rest")
@@ -443,6 +475,25 @@ def test_f34_text_just_under_lambda_limit_passes() -> None:
     body = b"a" * (6 * 1024 * 1024 - 4096)
     result = call(RecordingApp(body=body), "rest")
     assert result["statusCode"] == 200
+
+
+@pytest.mark.parametrize(
+    ("source", "items"), [("rest", 480_000), ("http-2.0", 480_000), ("alb", 80_000), ("alb-multi", 80_000)]
+)
+def test_f34_json_escapes_count_toward_the_limit(source: str, items: int) -> None:
+    # Under the limit as raw bytes, over it once the runtime escapes every quote of the JSON text.
+    body = json.dumps([{"k": "v"}] * items).encode()
+    limit = 1024 * 1024 if source.startswith("alb") else 6 * 1024 * 1024
+    assert len(body) < limit < len(json.dumps(body.decode(), ensure_ascii=False))
+    app = RecordingApp(headers=[("Content-Type", "application/json")], body=body)
+    assert call(app, source)["statusCode"] == 502
+
+
+def test_f34_escapes_of_a_large_body_just_under_the_limit_still_pass() -> None:
+    body = b'"' * (3 * 1024 * 1024 - 4096)  # doubles to just under 6 MB once escaped
+    result = call(RecordingApp(body=body), "url")
+    assert result["statusCode"] == 200
+    assert len(json.dumps(result, ensure_ascii=False).encode()) < 6 * 1024 * 1024
 
 
 @pytest.mark.parametrize("source", ["alb", "alb-multi"])

@@ -146,3 +146,97 @@ def test_g37_results_pass_the_project_result_checker(
     assert parsed.body == (b"" if status.startswith("304") else body)
     cookies = [value for key, value in parsed.headers if key.lower() == "set-cookie"]
     assert cookies == [value for key, value in headers if key == "Set-Cookie"]
+
+
+# --- with the SAM CLI's own code: its event constructors and its result parsers -------------------------
+
+SAM_REQUESTS = [
+    ("GET", "/posts/caf%C3%A9/a%20b/?q=a%2Bb&q=c&e=1%2C2&flag", {"Cookie": "a=1; b=2"}, b""),
+    ("GET", "/x%41/y+z", {}, b""),
+    ("GET", "/100%25", {}, b""),
+    ("POST", "/", {"Content-Type": "application/json"}, '{"t": "café"}'.encode()),
+    ("POST", "/img", {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n\x00\xff"),
+]
+
+
+@pytest.mark.parametrize("api", ["rest", "http-1.0", "http-2.0"])
+@pytest.mark.parametrize(("method", "url", "headers", "body"), SAM_REQUESTS)
+def test_g36_events_built_by_sam_local_reach_the_app_as_sent(
+    api: str, method: str, url: str, headers: dict[str, str], body: bytes
+) -> None:
+    flask = pytest.importorskip("flask")
+    constructor = pytest.importorskip("samcli.local.apigw.event_constructor")
+    route = pytest.importorskip("samcli.local.apigw.route")
+    # `sam local start-api` serves each route through a Flask app and builds the event from its request.
+    local = flask.Flask("sam_local")
+    local.add_url_rule("/", "proxy", defaults={"proxy": ""}, methods=["GET", "POST"])
+    local.add_url_rule("/<path:proxy>", "proxy", methods=["GET", "POST"])
+    with local.test_request_context(
+        url, method=method, headers=headers, data=body, base_url="http://127.0.0.1:3000"
+    ):
+        request = flask.request
+        request.url_rule, request.view_args = local.url_map.bind_to_environ(request.environ).match(
+            return_rule=True
+        )
+        if api == "http-2.0":
+            event = constructor.construct_v2_event_http(
+                request, 3000, ["image/png"], stage_name="$default", route_key="$default"
+            )
+        else:
+            event = constructor.construct_v1_event(
+                request,
+                3000,
+                ["image/png"],
+                stage_name=None if api == "rest" else "$default",
+                api_type=route.Route.API if api == "rest" else route.Route.HTTP,
+            )
+        sent = (request.path, list(request.args.items(multi=True)), dict(request.cookies), request.get_data())
+    app = RecordingApp()
+    result = make_handler(app)(json.loads(json.dumps(event)), None)
+    check_result(result, api)
+    seen = Request(app.environ)
+    assert (seen.path, list(seen.args.items(multi=True)), dict(seen.cookies), app.body) == sent
+
+
+@pytest.mark.parametrize("api", ["rest", "http-1.0", "http-2.0"])
+@pytest.mark.parametrize(
+    ("status", "headers", "body"),
+    [
+        (
+            "200 OK",
+            [("Content-Type", "text/html"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2"), ("Vary", "Accept")],
+            b"<p>caf\xc3\xa9</p>",
+        ),
+        ("299 Custom", [("Content-Type", "image/png")], b"\x89PNG\r\n\x1a\n\x00\xff"),
+        ("204 No Content", [], b""),
+        ("302 Found", [("Location", "/Prod/x")], b""),
+    ],
+)
+def test_g37_results_pass_sam_local_own_result_parser(
+    api: str, status: str, headers: list[tuple[str, str]], body: bytes
+) -> None:
+    flask = pytest.importorskip("flask")
+    service = pytest.importorskip("samcli.local.apigw.local_apigw_service")
+    route = pytest.importorskip("samcli.local.apigw.route")
+    fixture = {"rest": "sam_local_rest", "http-1.0": "sam_local_http_v1", "http-2.0": "sam_local_http_v2"}[
+        api
+    ]
+    result = make_handler(RecordingApp(status=status, headers=headers, body=body))(load_event(fixture), None)
+    parser = service.LocalApigwService
+    # The client accepts the binary media type, so `sam local` decodes a base64 REST body as API Gateway does.
+    with flask.Flask("sam_local").test_request_context("/", headers={"Accept": "image/png"}):
+        if api == "http-2.0":
+            code, parsed_headers, parsed_body = parser._parse_v2_payload_format_lambda_output(
+                json.dumps(result), ["image/png"], flask.request
+            )
+        else:
+            event_type = route.Route.API if api == "rest" else route.Route.HTTP
+            code, parsed_headers, parsed_body = parser._parse_v1_payload_format_lambda_output(
+                json.dumps(result), ["image/png"], flask.request, event_type
+            )
+    if isinstance(parsed_body, str):
+        parsed_body = parsed_body.encode()
+    assert code == int(status[:3])
+    assert (parsed_body or b"") == body
+    assert parsed_headers.getlist("Set-Cookie") == [value for name, value in headers if name == "Set-Cookie"]
+    assert parsed_headers.getlist("Vary") == [value for name, value in headers if name == "Vary"]

@@ -81,6 +81,33 @@ def test_abort_keyword_arguments_reach_the_exception(app: App, client: Client) -
     assert (response.status_code, response.headers["Retry-After"]) == (429, "30")
 
 
+def test_abort_405_with_valid_methods_sets_allow(app: App, client: Client) -> None:
+    @app.get("/")
+    def index() -> str:
+        abort(405, valid_methods=["GET", "POST"])
+
+    @app.get("/described")
+    def described() -> str:
+        abort(405, "Use POST", valid_methods=["POST"])
+
+    response = client.get("/")
+    assert (response.status_code, response.headers["Allow"]) == (405, "GET, POST")
+    response = client.get("/described", headers=JSON_ACCEPT)
+    assert (response.status_code, response.headers["Allow"]) == (405, "POST")
+    assert response.json["description"] == "Use POST"
+
+
+def test_abort_416_description_is_not_taken_for_the_length(app: App, client: Client) -> None:
+    @app.get("/")
+    def index() -> str:
+        abort(416, "Out of range", length=10)
+
+    response = client.get("/", headers=JSON_ACCEPT)
+    assert response.status_code == 416
+    assert response.headers["Content-Range"] == "bytes */10"
+    assert response.json["description"] == "Out of range"
+
+
 def test_abort_with_a_response(app: App, client: Client) -> None:
     @app.get("/")
     def index() -> str:

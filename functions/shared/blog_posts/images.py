@@ -1,0 +1,67 @@
+"""Post images: type sniffing from magic bytes, and storage in S3."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.exceptions import ClientError
+
+from .settings import require_env
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+ALLOWED_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+def sniff_image_type(data: bytes) -> str | None:
+    """Return the media type the bytes really are (PNG, JPEG, GIF or WebP), or None.
+
+    The declared Content-Type is the client's claim; the magic bytes are what a browser will act on.
+    """
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+class ImageNotFound(LookupError):
+    """No object under this key (a post pointing at a deleted object)."""
+
+
+class ImageStore:
+    """Image bytes in one S3 bucket. Each upload gets a fresh key, so a failed write never clobbers the
+    image a post currently points at."""
+
+    def __init__(self, bucket: str, client: S3Client) -> None:
+        self.bucket = bucket
+        self._s3 = client
+
+    @classmethod
+    def from_environment(cls) -> ImageStore:
+        """The store for the bucket named by ``IMAGES_BUCKET``."""
+        return cls(require_env("IMAGES_BUCKET"), boto3.client("s3"))
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Store ``data`` under ``key``."""
+        self._s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
+    def get(self, key: str) -> bytes:
+        """Return the bytes stored under ``key``; raise :class:`ImageNotFound` if there are none."""
+        try:
+            return self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                raise ImageNotFound(key) from error
+            raise
+
+    def delete(self, key: str) -> None:
+        """Delete ``key`` (deleting a missing key is not an error in S3)."""
+        self._s3.delete_object(Bucket=self.bucket, Key=key)

@@ -1,0 +1,286 @@
+"""The blog's pages: a lambda_micro app behind API Gateway's REST API (payload 1.0, stage Prod).
+
+Home (newest first, paginated), one page per post, forms to write, edit and delete posts (CSRF token in
+the signed session cookie, flash messages, redirect after a successful post), the post's image, a
+stylesheet and a 404 page. Posts live in DynamoDB and images in S3 through the shared ``blog_posts``
+package (functions/shared, symlinked here); lambda_micro comes from the stack's layer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from typing import Any
+
+from blog_posts import (
+    ImageNotFound,
+    ImageStore,
+    InvalidCursor,
+    Post,
+    PostExists,
+    PostInput,
+    PostNotFound,
+    PostRepository,
+    ValidationError,
+    VersionConflict,
+    decode_cursor,
+    encode_cursor,
+    validate_post,
+)
+from blog_posts.cursor import Position
+from blog_posts.model import is_valid_slug
+from rendering import excerpt, render_body
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers.response import Response as WerkzeugResponse
+
+from lambda_micro import (
+    App,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+PAGE_SIZE = 10
+
+app = App(__name__)
+logger = logging.getLogger(__name__)
+
+
+def _secret_key() -> str:
+    configured = os.environ.get("LAMBDA_MICRO_SECRET_KEY", "")
+    if configured:
+        return configured
+    # template.yaml refuses to deploy without SessionSecret; this only happens in local runs.
+    logger.warning(
+        "LAMBDA_MICRO_SECRET_KEY is not set: signing sessions with a random key for this process only "
+        "(set the SessionSecret parameter when deploying)"
+    )
+    return secrets.token_urlsafe(48)
+
+
+app.secret_key = _secret_key()
+# Compile the templates during INIT, so no visitor's request pays for it.
+app.preload_templates()
+posts = PostRepository.from_environment()
+images = ImageStore.from_environment()
+handler = app.lambda_handler
+
+
+# --- CSRF: a random token in the signed session cookie, echoed by every form --------------------------
+
+
+def csrf_token() -> str:
+    """This session's CSRF token (created on first use)."""
+    token = session.get("csrf_token")
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        session["csrf_token"] = token
+    return token
+
+
+def _csrf_ok() -> bool:
+    expected = session.get("csrf_token")
+    given = request.form.get("csrf_token", "")
+    if not isinstance(expected, str) or not expected or not given:
+        return False
+    return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
+
+
+def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    """Render a page; forms call ``csrf_token()``, so only pages with a form touch the session."""
+    return render_template(template, csrf_token=csrf_token, **context), status
+
+
+@app.before_request
+def protect_forms() -> tuple[str, int] | None:
+    """Refuse any form post that does not carry this session's CSRF token."""
+    if request.method == "POST" and not _csrf_ok():
+        return page(
+            "error.html",
+            400,
+            title="Form expired",
+            message="This form has expired or was not sent from this site. Go back, reload the page and "
+            "try again.",
+        )
+    return None
+
+
+@app.after_request
+def security_headers(response: WerkzeugResponse) -> WerkzeugResponse:
+    """Defence in depth for the rendered pages."""
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'none'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+# --- Pages ------------------------------------------------------------------------------------------
+
+
+def _post_or_404(slug: str) -> Post:
+    post = posts.get(slug) if is_valid_slug(slug) else None
+    if post is None:
+        abort(404)
+    return post
+
+
+@app.get("/")
+def index() -> tuple[str, int]:
+    """Newest posts first, PAGE_SIZE per page; ``?cursor=`` continues from an "Older posts" link."""
+    after: Position | None = None
+    cursor = request.args.get("cursor")
+    if cursor is not None:
+        try:
+            after = decode_cursor(cursor)
+        except InvalidCursor:
+            return page(
+                "error.html",
+                400,
+                title="Bad page link",
+                message="That page link is not valid. Start again from the home page.",
+            )
+    result = posts.list(limit=PAGE_SIZE, after=after)
+    older = url_for("index", cursor=encode_cursor(result.next)) if result.next else None
+    return page("index.html", posts=result.posts, older=older, excerpt=excerpt, first_page=after is None)
+
+
+@app.get("/posts/<slug>")
+def show_post(slug: str) -> tuple[str, int]:
+    """One post, its body rendered (Markdown sanitised, or plain text escaped)."""
+    post = _post_or_404(slug)
+    return page("post.html", post=post, body=render_body(post.body, post.format))
+
+
+@app.get("/posts/<slug>/image")
+def post_image(slug: str) -> Response:
+    """The post's image, from S3; cached by browsers until the post gets a new image."""
+    post = _post_or_404(slug)
+    if post.image is None:
+        abort(404)
+    try:
+        data = images.get(post.image.key)
+    except ImageNotFound:
+        abort(404)
+    response = Response(data, mimetype=post.image.content_type)
+    # Each upload has its own S3 key, so the key identifies these exact bytes.
+    response.set_etag(hashlib.sha256(post.image.key.encode("utf-8")).hexdigest()[:32])
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.make_conditional(request)
+    return response
+
+
+def _form_fields() -> dict[str, str]:
+    return {name: request.form.get(name, "") for name in ("title", "slug", "body", "format")}
+
+
+@app.route("/posts/new", methods=["GET", "POST"])
+def new_post() -> tuple[str, int] | WerkzeugResponse:
+    """The form for a new post; posting it creates the post and redirects to it."""
+    if request.method == "GET":
+        return page("form.html", mode="new", form={"format": "markdown"}, errors={})
+    form = _form_fields()
+    try:
+        post = posts.create(validate_post(form))
+    except ValidationError as error:
+        return page("form.html", 422, mode="new", form=form, errors=error.fields)
+    except PostExists:
+        errors = {"slug": "is taken by another post; choose another"}
+        return page("form.html", 409, mode="new", form=form, errors=errors)
+    flash("Post published.", "success")
+    return redirect(url_for("show_post", slug=post.slug), code=303)
+
+
+def _expected_version() -> int:
+    raw = request.form.get("version", "")
+    if not raw.isdigit():
+        abort(400, description="The form is missing the version of the post it edits.")
+    return int(raw)
+
+
+@app.route("/posts/<slug>/edit", methods=["GET", "POST"])
+def edit_post(slug: str) -> tuple[str, int] | WerkzeugResponse:
+    """Edit a post. The form carries the version it started from, so a concurrent edit is never lost."""
+    post = _post_or_404(slug)
+    if request.method == "GET":
+        form = {"title": post.title, "slug": post.slug, "body": post.body, "format": post.format}
+        return page("form.html", mode="edit", post=post, version=post.version, form=form, errors={})
+    version = _expected_version()
+    form = _form_fields()
+    try:
+        fields: PostInput = validate_post(form, current=post)
+        updated = posts.update(fields, expected_version=version)
+    except ValidationError as error:
+        return page("form.html", 422, mode="edit", post=post, version=version, form=form, errors=error.fields)
+    except PostNotFound:
+        abort(404)
+    except VersionConflict as conflict:
+        # Keep the author's text and offer the current version: saving again overwrites knowingly.
+        return page(
+            "form.html",
+            409,
+            mode="edit",
+            post=conflict.current,
+            version=conflict.current.version,
+            form=form,
+            errors={},
+            conflict=conflict.current,
+        )
+    flash("Post updated.", "success")
+    return redirect(url_for("show_post", slug=updated.slug), code=303)
+
+
+@app.route("/posts/<slug>/delete", methods=["GET", "POST"])
+def delete_post(slug: str) -> tuple[str, int] | WerkzeugResponse:
+    """Ask for confirmation, then delete the post (and its image)."""
+    post = _post_or_404(slug)
+    if request.method == "GET":
+        return page("delete.html", post=post, version=post.version)
+    version = _expected_version()
+    try:
+        deleted = posts.delete(slug, expected_version=version)
+    except PostNotFound:
+        abort(404)
+    except VersionConflict as conflict:
+        return page(
+            "delete.html",
+            409,
+            post=conflict.current,
+            version=conflict.current.version,
+            conflict=True,
+        )
+    if deleted.image is not None:
+        _delete_image_quietly(deleted.image.key)
+    flash(f"Deleted “{deleted.title}”.", "success")
+    return redirect(url_for("index"), code=303)
+
+
+def _delete_image_quietly(key: str) -> None:
+    # The post is gone already; a leftover object costs storage, not correctness.
+    try:
+        images.delete(key)
+    except Exception:
+        logger.exception("could not delete image %s of a deleted post", key)
+
+
+@app.errorhandler(404)
+def not_found(error: HTTPException) -> tuple[str, int]:
+    """The blog's own 404 page."""
+    return page("404.html", 404)
+
+
+@app.errorhandler(400)
+def bad_request(error: HTTPException) -> tuple[str, int]:
+    """Bad requests get a page, not a bare error."""
+    return page("error.html", 400, title="Bad request", message=error.description or "Bad request.")

@@ -1,0 +1,404 @@
+"""template.yaml: what it declares, that AWS's own tools accept it, and what `sam build` produces."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from lambda_micro.local.events import build_event
+from lambda_micro.testing import assert_no_drift
+from lambda_micro.testing.plugin import AwsResources
+
+from .conftest import ROOT, TEMPLATE, load_raw_template
+
+VENV_BIN = Path(sys.executable).parent
+TOOLS_ENV = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "SAM_CLI_TELEMETRY": "0"}
+
+
+def tool(name: str) -> str:
+    found = VENV_BIN / name
+    if found.exists():
+        return str(found)
+    resolved = shutil.which(name)
+    if resolved is None:
+        pytest.fail(f"{name} is not installed (it is in the dev extra: pip install -e '.[dev]')")
+    return resolved
+
+
+@pytest.fixture(scope="module")
+def resources() -> dict[str, Any]:
+    found: dict[str, Any] = load_raw_template()["Resources"]
+    return found
+
+
+def test_functions_share_runtime_handler_layer_and_storage_names() -> None:
+    function_globals = load_raw_template()["Globals"]["Function"]
+    assert function_globals["Runtime"] == "python3.11"
+    assert function_globals["Handler"] == "app.handler"
+    assert function_globals["Layers"] == [{"Ref": "LambdaMicroLayer"}]
+    assert function_globals["Environment"]["Variables"] == {
+        "POSTS_TABLE": {"Ref": "PostsTable"},
+        "IMAGES_BUCKET": {"Ref": "ImagesBucket"},
+    }
+
+
+def test_each_function_has_its_own_folder_sharing_one_blog_posts(resources: dict[str, Any]) -> None:
+    shared = (ROOT / "functions" / "shared" / "blog_posts").resolve()
+    for logical_id, folder in (("WebFunction", "web"), ("ApiFunction", "api")):
+        code_uri = resources[logical_id]["Properties"]["CodeUri"]
+        assert code_uri == f"functions/{folder}/"
+        assert (ROOT / code_uri / "app.py").is_file()
+        assert (ROOT / code_uri / "requirements.txt").is_file()
+        link = ROOT / code_uri / "blog_posts"
+        assert link.is_symlink(), f"{link} must be a symlink to functions/shared/blog_posts, not a copy"
+        assert link.resolve() == shared
+
+
+def _policy_statements(policies: list[Any]) -> list[Any]:
+    return [policy for policy in policies if isinstance(policy, dict) and "Statement" in policy]
+
+
+def test_policies_are_least_privilege_templates_scoped_to_our_resources(resources: dict[str, Any]) -> None:
+    web = resources["WebFunction"]["Properties"]["Policies"]
+    api = resources["ApiFunction"]["Properties"]["Policies"]
+    assert {"DynamoDBCrudPolicy": {"TableName": {"Ref": "PostsTable"}}} in web
+    assert {"S3ReadPolicy": {"BucketName": {"Ref": "ImagesBucket"}}} in web
+    assert {"DynamoDBCrudPolicy": {"TableName": {"Ref": "PostsTable"}}} in api
+    assert {"S3CrudPolicy": {"BucketName": {"Ref": "ImagesBucket"}}} in api
+    (extra,) = _policy_statements(web)
+    (statement,) = extra["Statement"]
+    assert statement["Action"] == "s3:DeleteObject"
+    assert statement["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:s3:::${ImagesBucket}/*"}
+    text = json.dumps([web, api])
+    assert '"*"' not in text
+    assert 'Action": "s3:*' not in text
+
+
+def test_web_function_is_on_a_rest_api_with_binary_media_types(resources: dict[str, Any]) -> None:
+    api = resources["WebApi"]["Properties"]
+    assert api["StageName"] == "Prod"
+    assert api["BinaryMediaTypes"] == ["*~1*"]
+    events = resources["WebFunction"]["Properties"]["Events"]
+    assert {event["Type"] for event in events.values()} == {"Api"}
+    assert {(e["Properties"]["Path"], e["Properties"]["Method"]) for e in events.values()} == {
+        ("/", "ANY"),
+        ("/{proxy+}", "ANY"),
+    }
+
+
+def test_api_function_routes_are_http_api_payload_2(resources: dict[str, Any]) -> None:
+    events = resources["ApiFunction"]["Properties"]["Events"].values()
+    assert {event["Type"] for event in events} == {"HttpApi"}
+    assert {event["Properties"]["PayloadFormatVersion"] for event in events} == {"2.0"}
+    assert {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events} == {
+        ("GET", "/api/posts"),
+        ("POST", "/api/posts"),
+        ("OPTIONS", "/api/posts"),
+        ("GET", "/api/posts/{slug}"),
+        ("PUT", "/api/posts/{slug}"),
+        ("PATCH", "/api/posts/{slug}"),
+        ("DELETE", "/api/posts/{slug}"),
+        ("OPTIONS", "/api/posts/{slug}"),
+        ("GET", "/api/posts/{slug}/image"),
+        ("PUT", "/api/posts/{slug}/image"),
+        ("OPTIONS", "/api/posts/{slug}/image"),
+    }
+
+
+def test_session_secret_is_noecho_and_required_to_deploy() -> None:
+    template = load_raw_template()
+    secret = template["Parameters"]["SessionSecret"]
+    assert secret["NoEcho"] is True
+    assert secret["AllowedPattern"] == "^$|^.{32,}$"
+    web_env = template["Resources"]["WebFunction"]["Properties"]["Environment"]["Variables"]
+    assert web_env == {"LAMBDA_MICRO_SECRET_KEY": {"Ref": "SessionSecret"}}
+    (assertion,) = template["Rules"]["SessionSecretIsSet"]["Assertions"]
+    assert assertion["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "SessionSecret"}, ""]}]}
+
+
+def test_outputs_give_both_api_urls() -> None:
+    outputs = load_raw_template()["Outputs"]
+    assert "${WebApi}.execute-api" in outputs["WebUrl"]["Value"]["Fn::Sub"]
+    assert outputs["WebUrl"]["Value"]["Fn::Sub"].endswith("/Prod/")
+    assert "${ServerlessHttpApi}.execute-api" in outputs["ApiUrl"]["Value"]["Fn::Sub"]
+
+
+def test_template_routes_and_the_apps_agree(aws: AwsResources) -> None:
+    """Every template route reaches a view, every view is routed by the template, every Handler imports."""
+    assert_no_drift(TEMPLATE)
+
+
+# --- AWS's tools --------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_cfn_lint_accepts_the_template() -> None:
+    result = subprocess.run(
+        [tool("cfn-lint"), str(TEMPLATE)], capture_output=True, text=True, env=TOOLS_ENV, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_sam_validate_lint_accepts_the_template() -> None:
+    result = subprocess.run(
+        [tool("sam"), "validate", "--lint", "--template-file", str(TEMPLATE)],
+        capture_output=True,
+        text=True,
+        env=TOOLS_ENV,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "is a valid SAM Template" in result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`sam build` (no container) of the whole template into a temporary folder."""
+    target = tmp_path_factory.mktemp("sam") / "build"
+    result = subprocess.run(
+        [
+            tool("sam"),
+            "build",
+            "--template-file",
+            str(TEMPLATE),
+            "--build-dir",
+            str(target),
+            "--base-dir",
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        env=TOOLS_ENV,
+        check=False,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return target
+
+
+def _files(folder: Path) -> set[str]:
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+
+
+@pytest.mark.slow
+def test_sam_build_puts_lambda_micro_in_the_layer(build_dir: Path) -> None:
+    site = build_dir / "LambdaMicroLayer" / "python"
+    files = _files(site)
+    for required in (
+        "lambda_micro/__init__.py",
+        "lambda_micro/app.py",
+        "lambda_micro/adapter/__init__.py",
+        "werkzeug/__init__.py",
+        "jinja2/__init__.py",
+        "itsdangerous/__init__.py",
+        "markupsafe/__init__.py",
+    ):
+        assert required in files, required
+    # Dev-only parts of lambda_micro stay out of Lambda.
+    assert not any(
+        name.startswith(("lambda_micro/local/", "lambda_micro/testing/", "bin/")) for name in files
+    )
+    # Bytecode is compiled ahead (read-only /opt), for the runtime's Python.
+    assert any(name.startswith("lambda_micro/__pycache__/__init__.cpython-311") for name in files)
+
+
+@pytest.mark.slow
+def test_sam_build_function_artifacts_hold_only_function_code(build_dir: Path) -> None:
+    web = _files(build_dir / "WebFunction")
+    api = _files(build_dir / "ApiFunction")
+    shared = {
+        f"blog_posts/{name}"
+        for name in _files(ROOT / "functions" / "shared" / "blog_posts")
+        if "__pycache__" not in name and not name.endswith(".pyc")
+    }
+    assert {"app.py", "rendering.py", "templates/base.html", "static/style.css"} <= web
+    assert any(name.startswith("markdown/") for name in web)
+    assert any(name.startswith("nh3/") for name in web)
+    assert api == {"app.py", "requirements.txt"} | shared
+    for files in (web, api):
+        # The symlinked package arrives as real files, the same ones in both functions.
+        assert {name for name in files if name.startswith("blog_posts/")} == shared
+        assert not (build_dir / "WebFunction" / "blog_posts").is_symlink()
+        assert not any("__pycache__" in name or name.endswith(".pyc") for name in files)
+        assert not any(name.startswith(("tests/", "lambda_micro/", ".mypy_cache/")) for name in files)
+        assert not any(name.endswith(("conftest.py", ".toml", "Makefile")) for name in files)
+    built = (build_dir / "template.yaml").read_text(encoding="utf-8")
+    assert "CodeUri: WebFunction" in built
+    assert "ContentUri: LambdaMicroLayer" in built
+
+
+@pytest.mark.slow
+def test_built_web_function_answers_from_its_artifacts_alone(build_dir: Path, tmp_path: Path) -> None:
+    """Import the built function with only its folder, the layer and boto3 on sys.path, and invoke it."""
+    event = build_event("GET", "/static/style.css", payload="1.0", stage="Prod", resource="/{proxy+}")
+    missing = build_event("GET", "/no/such/page", payload="1.0", stage="Prod", resource="/{proxy+}")
+    script = tmp_path / "invoke.py"
+    script.write_text(
+        "import json, sys\n"
+        "import app, lambda_micro, blog_posts\n"
+        "events = json.load(sys.stdin)\n"
+        "results = [app.handler(event, None) for event in events]\n"
+        "print(json.dumps({'lambda_micro': lambda_micro.__file__, 'blog_posts': blog_posts.__file__,"
+        " 'results': results}))\n",
+        encoding="utf-8",
+    )
+    boto_site = Path(boto3.__file__).parent.parent
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        # As in Lambda: the function's folder, then the layer; boto3 is the runtime's.
+        "PYTHONPATH": os.pathsep.join(
+            [str(build_dir / "WebFunction"), str(build_dir / "LambdaMicroLayer" / "python"), str(boto_site)]
+        ),
+        "POSTS_TABLE": "posts",
+        "IMAGES_BUCKET": "images",
+        "LAMBDA_MICRO_SECRET_KEY": "x" * 40,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    result = subprocess.run(
+        [sys.executable, "-S", str(script)],
+        input=json.dumps([event, missing]),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["lambda_micro"].startswith(str(build_dir / "LambdaMicroLayer"))
+    assert report["blog_posts"].startswith(str(build_dir / "WebFunction"))
+    stylesheet, not_found = report["results"]
+    assert stylesheet["statusCode"] == 200
+    assert ".post-list" in stylesheet["body"]
+    assert not_found["statusCode"] == 404
+    assert 'id="not-found"' in not_found["body"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("folder", "files"),
+    [
+        ("functions/shared", ["blog_posts"]),
+        ("functions/web", ["app.py", "rendering.py"]),
+        ("functions/api", ["app.py"]),
+    ],
+)
+def test_function_code_is_mypy_strict_clean(folder: str, files: list[str], tmp_path: Path) -> None:
+    """The example code people copy is typed like the framework."""
+    result = subprocess.run(
+        [
+            tool("mypy"),
+            "--strict",
+            "--python-version",
+            "3.11",
+            "--ignore-missing-imports",
+            "--cache-dir",
+            str(tmp_path / "mypy-cache"),
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT / folder,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_api_function_imports_no_template_or_markdown_machinery(tmp_path: Path) -> None:
+    """A JSON-only function keeps its cold start small: no jinja2, no markdown, no nh3 at INIT."""
+    script = (
+        "import sys, app\n"
+        "heavy = sorted(m for m in ('jinja2', 'markdown', 'nh3', 'yaml', 'moto') if m in sys.modules)\n"
+        "print(','.join(heavy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "POSTS_TABLE": "posts",
+            "IMAGES_BUCKET": "images",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "PYTHONPATH": str(ROOT / "functions" / "api"),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        },
+        cwd=tmp_path,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+
+
+def _transformed(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """template.yaml through the SAM translator, offline, as CloudFormation will run it on deploy."""
+    from samtranslator.translator.transform import transform
+    from samtranslator.yaml_helper import yaml_parse
+
+    class NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    template = yaml_parse(TEMPLATE.read_text(encoding="utf-8"))
+    # sam package replaces local code folders by S3 locations before the transform runs.
+    for resource in template["Resources"].values():
+        for key in ("CodeUri", "ContentUri"):
+            if key in resource.get("Properties", {}):
+                resource["Properties"][key] = "s3://bucket/key"
+    result: dict[str, Any] = transform(template, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
+    return result
+
+
+def test_transformed_template_keeps_the_rule_and_scopes_every_statement(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    output = _transformed(monkeypatch)
+    assert "SessionSecretIsSet" in output["Rules"]
+    roles = {
+        logical_id: resource
+        for logical_id, resource in output["Resources"].items()
+        if resource["Type"] == "AWS::IAM::Role"
+    }
+    assert set(roles) == {"WebFunctionRole", "ApiFunctionRole"}
+    for role in roles.values():
+        assert role["Properties"]["ManagedPolicyArns"] == [
+            "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+        ]
+        for policy in role["Properties"]["Policies"]:
+            for statement in policy["PolicyDocument"]["Statement"]:
+                resources = statement["Resource"]
+                text = json.dumps(resources)
+                assert resources != "*"
+                assert "PostsTable" in text or "ImagesBucket" in text, statement
+    web_api = output["Resources"]["WebApi"]["Properties"]["Body"]
+    assert web_api["x-amazon-apigateway-binary-media-types"] == ["*/*"]
+    web_env = output["Resources"]["WebFunction"]["Properties"]["Environment"]["Variables"]
+    assert web_env["LAMBDA_MICRO_SECRET_KEY"] == {"Ref": "SessionSecret"}
+    assert web_env["POSTS_TABLE"] == {"Ref": "PostsTable"}
+    assert output["Resources"]["ApiFunction"]["Properties"]["Layers"] == [{"Ref": _layer_version_id(output)}]
+
+
+def _layer_version_id(output: dict[str, Any]) -> str:
+    (layer_id,) = [
+        logical_id
+        for logical_id, resource in output["Resources"].items()
+        if resource["Type"] == "AWS::Lambda::LayerVersion"
+    ]
+    return layer_id
