@@ -10,6 +10,16 @@ in those modules' builtins only, so two functions never share a sibling module, 
 function (the test suite, libraries) is affected. (``importlib.import_module("models")`` calls inside the
 function are not redirected; they resolve on ``sys.path`` as usual.)
 
+**Layers.** On Lambda the function's folder comes first on ``sys.path``, then its layers' ``/opt/python``.
+Locally the private package's ``__path__`` is the CodeUri followed by the folders of the function's layers
+(:meth:`~lambda_micro.local.template.Function.layer_import_paths`), and the top-level names the layers provide
+are redirected like the CodeUri's own, so ``import blog_posts`` from a layer works and two functions with
+different layers never see each other's modules (a layer used by two functions is imported once for each,
+as two Lambda functions each have their own copy). Layers that cannot be fetched locally (an ARN from another
+account or stack, content in S3) are logged once and skipped: the function still loads when the local
+environment provides what it imports. A ``makefile`` layer without a local ``python/`` folder (such as one
+packaging the framework itself) adds nothing: the local environment supplies its packages.
+
 **Environment isolation.** Lambda gives each function its own ``os.environ``. Locally several functions live
 in one process and the local gateway invokes them from several threads at once, so ``os.environ`` is replaced
 (once, on first use) by :class:`EnvironOverlay`: a mapping that reads and writes the process environment,
@@ -30,6 +40,7 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import itertools
+import logging
 import os
 import re
 import sys
@@ -39,13 +50,16 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from .template import Function
+from .template import ExternalLayer, Function
 
 __all__ = ["EnvironOverlay", "FunctionLoadError", "LoadedFunction", "lambda_environment", "load_function"]
 
 _PACKAGE_PREFIX = "_lambda_micro_fn_"
 _counter = itertools.count(1)
 _install_lock = threading.Lock()
+logger = logging.getLogger("lambda_micro.local")
+#: Layer messages already logged, ``(function id, ARN)`` or ``("", layer)``: a reload does not repeat them.
+_reported_layers: set[tuple[str, str]] = set()
 
 
 class FunctionLoadError(Exception):
@@ -198,15 +212,61 @@ def lambda_environment(function: Function, region: str = "us-east-1") -> dict[st
 # -- module isolation --------------------------------------------------------------------------------
 
 
-def _local_top_level_names(code_uri: Path) -> frozenset[str]:
-    """The modules and packages a function's folder provides (``import X`` finds them first on Lambda)."""
+def _local_top_level_names(code_uri: Path, *, layer: bool = False) -> frozenset[str]:
+    """The modules and packages a function's folder provides (``import X`` finds them first on Lambda).
+
+    In a layer's folder (a ``site-packages`` in particular) namespace packages (folders without
+    ``__init__.py``) and extension modules count too; in a CodeUri a plain folder is data (``templates``).
+    """
     names = set()
     for entry in code_uri.iterdir():
         if entry.is_file() and entry.suffix == ".py" and entry.stem.isidentifier():
             names.add(entry.stem)
-        elif entry.is_dir() and entry.name.isidentifier() and (entry / "__init__.py").is_file():
-            names.add(entry.name)
+        elif entry.is_dir() and entry.name.isidentifier() and entry.name != "__pycache__":
+            if (entry / "__init__.py").is_file() or (layer and _namespace_portion(entry.name)):
+                names.add(entry.name)
+        elif layer and entry.is_file() and entry.suffix in (".so", ".pyd"):
+            stem = entry.name.partition(".")[0]
+            if stem.isidentifier():
+                names.add(stem)
     return frozenset(names)
+
+
+def _namespace_portion(name: str) -> bool:
+    """Whether a folder ``name`` (no ``__init__.py``) in a layer would be imported as a namespace package.
+
+    Python prefers a regular module or package anywhere on ``sys.path`` to namespace portions, so a data
+    folder named ``json`` or ``logging`` in a layer never hides the real one.
+    """
+    if name in sys.stdlib_module_names or name in sys.builtin_module_names:
+        return False
+    spec = importlib.machinery.PathFinder.find_spec(name)
+    return spec is None or spec.origin is None
+
+
+def _report_layers(fn: Function) -> None:
+    """Log the layers that add nothing locally and why: once per process (a reload does not repeat it)."""
+    for layer in fn.layers:
+        if isinstance(layer, ExternalLayer):
+            key = (fn.logical_id, layer.arn)
+            if key in _reported_layers:
+                continue
+            _reported_layers.add(key)
+            logger.warning(
+                "function %s uses layer %s, which cannot be fetched locally (%s); the function loads without "
+                "it and imports what the layer provides from the local environment, if installed",
+                fn.logical_id,
+                layer.arn,
+                layer.reason,
+            )
+            continue
+        note = layer.note
+        # A note is about the layer, not the function: said once however many functions use it.
+        key = ("", f"{layer.logical_id}:{layer.content_uri}")
+        if note is None or key in _reported_layers:
+            continue
+        _reported_layers.add(key)
+        logger.log(logging.INFO if layer.build_method == "makefile" else logging.WARNING, "%s", note)
 
 
 def _make_import(package: str, local_names: frozenset[str]) -> Callable[..., types.ModuleType]:
@@ -349,17 +409,23 @@ def load_function(
     if not fn.code_uri.is_dir():
         raise FunctionLoadError(fn, f"CodeUri {fn.code_uri} is not a folder")
 
+    _report_layers(fn)
+    layer_paths = fn.layer_import_paths()
     safe_id = re.sub(r"\W", "_", fn.logical_id)
     package = f"{_PACKAGE_PREFIX}{safe_id}_{next(_counter)}"
-    local_names = _local_top_level_names(fn.code_uri)
+    local_names = _local_top_level_names(fn.code_uri).union(
+        *(_local_top_level_names(path, layer=True) for path in layer_paths)
+    )
+    search_path = [str(fn.code_uri), *(str(path) for path in layer_paths)]
     builtins_dict = dict(vars(builtins))
     builtins_dict["__import__"] = _make_import(package, local_names)
 
     package_module = types.ModuleType(package, f"Lambda function {fn.logical_id} ({fn.code_uri})")
-    package_module.__path__ = [str(fn.code_uri)]
+    # The CodeUri first, then the layers' folders: Lambda's /var/task, then /opt/python.
+    package_module.__path__ = list(search_path)
     package_module.__package__ = package
     package_module.__spec__ = importlib.machinery.ModuleSpec(package, None, is_package=True)
-    package_module.__spec__.submodule_search_locations = [str(fn.code_uri)]
+    package_module.__spec__.submodule_search_locations = list(search_path)
     _install_finder()
     _finder.packages[package] = builtins_dict
     sys.modules[package] = package_module
@@ -373,8 +439,11 @@ def load_function(
         _forget(package)
         if exc.name is not None and (exc.name == package or exc.name.startswith(package + ".")):
             missing = exc.name[len(package) + 1 :] or module_name
+            where = str(fn.code_uri)
+            if layer_paths:
+                where += " or its layers (" + ", ".join(str(path) for path in layer_paths) + ")"
             raise FunctionLoadError(
-                fn, f"cannot import module {module_name!r}: no module named {missing!r} in {fn.code_uri}"
+                fn, f"cannot import module {module_name!r}: no module named {missing!r} in {where}"
             ) from exc
         raise FunctionLoadError(
             fn, f"cannot import module {module_name!r}: {type(exc).__name__}: {exc}"

@@ -1,10 +1,11 @@
 """Reload on change: a polling watcher thread (standard library only).
 
 The gateway reloads *in process*: the watcher notices a change to the template, the env-vars file or any
-file under a function's ``CodeUri`` and asks the gateway to rebuild its route table and re-import its
-functions, then swaps them in at once. The embedded AWS server keeps running, so its tables, items and
-objects survive a reload (a process-restarting reloader would lose them). Polling (``stat`` every half
-second) needs no dependency and behaves the same on every OS and file system, network mounts included.
+file under a function's ``CodeUri`` or one of its layers' folders and asks the gateway to rebuild its route
+table and re-import its functions, then swaps them in at once. The embedded AWS server keeps running, so
+its tables, items and objects survive a reload (a process-restarting reloader would lose them). Polling
+(``stat`` every half second) needs no dependency and behaves the same on every OS and file system, network
+mounts included.
 """
 
 from __future__ import annotations

@@ -5,6 +5,11 @@ matter locally: ``Globals`` are merged into each function, ``Parameters`` take t
 ``Conditions`` decide which resources exist, and intrinsic functions in environment variables and names are
 evaluated (``!Ref Table`` is the table's name, ``!GetAtt Table.Arn`` a plausible ARN). Anything broken raises
 :class:`TemplateError`, whose message names the file, the line and the resource.
+
+Lambda layers are modelled too: each function's ``Layers`` (after Globals) become :class:`Layer` objects for
+the template's ``AWS::Serverless::LayerVersion`` / ``AWS::Lambda::LayerVersion`` resources, whose
+:meth:`Layer.import_paths_for` are the local folders that play ``/opt/python``, and :class:`ExternalLayer`
+for layer version ARNs from elsewhere (which cannot be fetched locally).
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ from ._yaml import CfnMap, YamlError, line_of, load_yaml
 __all__ = [
     "Api",
     "Bucket",
+    "ExternalLayer",
     "Function",
     "FunctionUrl",
+    "Layer",
     "Route",
     "SamTemplate",
     "Table",
@@ -39,6 +46,9 @@ IMPLICIT_HTTP_API = "ServerlessHttpApi"
 _FUNCTION_TYPES = ("AWS::Serverless::Function",)
 _TABLE_TYPES = ("AWS::Serverless::SimpleTable", "AWS::DynamoDB::Table")
 _HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
+#: Layer resource types and the property naming their content.
+_LAYER_TYPES = {"AWS::Serverless::LayerVersion": "ContentUri", "AWS::Lambda::LayerVersion": "Content"}
+_LAYER_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$")
 
 
 class TemplateError(Exception):
@@ -106,6 +116,92 @@ class FunctionUrl:
     invoke_mode: str = "BUFFERED"
 
 
+@dataclass(frozen=True)
+class Layer:
+    """A layer of the template whose content is a local folder (``ContentUri`` / ``Content``).
+
+    Lambda extracts a layer into ``/opt`` and puts ``/opt/python/lib/python3.X/site-packages`` and
+    ``/opt/python`` on ``sys.path``. Which local folder plays ``/opt/python`` depends on how SAM builds
+    the layer (``Metadata: BuildMethod``), see :meth:`import_paths_for`.
+    """
+
+    logical_id: str
+    content_uri: Path
+    build_method: str | None = None  # "python3.11", "makefile", ... or None (the folder is the layer as is)
+    layer_name: str = ""
+    arn: str = ""
+    compatible_runtimes: tuple[str, ...] = ()
+    resource_type: str = "AWS::Serverless::LayerVersion"
+    line: int | None = None
+
+    @property
+    def is_python_build(self) -> bool:
+        """``BuildMethod: python3.X``: SAM copies the folder (and its requirements) into ``python/``."""
+        return self.build_method is not None and self.build_method.startswith("python")
+
+    def import_paths_for(self, runtime: str | None = None) -> tuple[Path, ...]:
+        """The local folders the layer adds to a ``runtime`` function's import path, in Lambda's order.
+
+        * ``BuildMethod: python3.X``: ``sam build`` copies ``ContentUri`` into the layer's ``python/``
+          folder (and pip-installs its ``requirements.txt`` next to it), so ``ContentUri`` itself is the
+          import root; the requirements are expected in the local environment.
+        * no ``BuildMethod``: the folder is the layer as deployed: ``ContentUri/python/lib/<runtime>/
+          site-packages`` (when present), then ``ContentUri/python``.
+        * ``BuildMethod: makefile``: the layer's files are whatever its Makefile produces; locally
+          ``ContentUri/python`` is used when it exists (same shape as a prebuilt layer), else nothing: the
+          local environment supplies those packages (see :attr:`note`).
+        * any other ``BuildMethod`` (a non-Python runtime): nothing to import.
+
+        ``runtime`` picks the ``site-packages`` folder (``python3.11``); ``None`` takes every one present.
+        """
+        if self.is_python_build:
+            return (self.content_uri,)
+        if self.build_method not in (None, "makefile"):
+            return ()
+        root = self.content_uri / "python"
+        if not root.is_dir():
+            return ()
+        if runtime is not None:
+            candidates = [root / "lib" / runtime / "site-packages"]
+        else:
+            candidates = sorted((root / "lib").glob("python3*/site-packages"))
+        return (*[path for path in candidates if path.is_dir()], root)
+
+    @property
+    def import_paths(self) -> tuple[Path, ...]:
+        """:meth:`import_paths_for` the layer's first ``CompatibleRuntimes`` entry (any Python when none)."""
+        runtime = next((r for r in self.compatible_runtimes if r.startswith("python")), None)
+        return self.import_paths_for(runtime)
+
+    @property
+    def note(self) -> str | None:
+        """Why the layer adds nothing locally, when it does not (``None`` when it does)."""
+        if self.import_paths_for(None):
+            return None
+        if self.build_method == "makefile":
+            return (
+                f"layer {self.logical_id} is built by {self.content_uri / 'Makefile'} "
+                "(BuildMethod: makefile) and has no python/ folder locally: its packages are imported "
+                "from the local environment"
+            )
+        if self.build_method is not None:
+            return f"layer {self.logical_id} has BuildMethod {self.build_method}: no Python code to import"
+        return (
+            f"layer {self.logical_id} has no python/ folder in {self.content_uri}: Lambda would find nothing "
+            "to import in it (put packages under python/, or set Metadata: BuildMethod: python3.X)"
+        )
+
+
+@dataclass(frozen=True)
+class ExternalLayer:
+    """A layer with no local folder: an ARN from elsewhere, or a layer of the template with content in S3."""
+
+    arn: str
+    logical_id: str | None = None  # the template's layer, when it is one whose content is in S3
+    reason: str = "it is not defined in this template"
+    line: int | None = None
+
+
 @dataclass
 class Function:
     """An ``AWS::Serverless::Function`` after Globals are merged and values resolved."""
@@ -122,6 +218,35 @@ class Function:
     architectures: tuple[str, ...] = ("x86_64",)
     function_url: FunctionUrl | None = None
     line: int | None = None
+    #: ``Layers`` in order (Globals' first): the template's layers and external ones.
+    layers: tuple[Layer | ExternalLayer, ...] = ()
+
+    @property
+    def template_layers(self) -> tuple[Layer, ...]:
+        """The layers whose content is a local folder, in order."""
+        return tuple(layer for layer in self.layers if isinstance(layer, Layer))
+
+    @property
+    def external_layers(self) -> tuple[ExternalLayer, ...]:
+        """The layers that cannot be fetched locally (ARNs from elsewhere, content in S3), in order."""
+        return tuple(layer for layer in self.layers if isinstance(layer, ExternalLayer))
+
+    def layer_import_paths(self) -> list[Path]:
+        """The folders the function's layers put on its import path, after its CodeUri, as on Lambda.
+
+        Lambda extracts the layers into ``/opt`` in order, a later layer's files replacing an earlier
+        one's, and puts ``/opt/python/lib/<runtime>/site-packages`` before ``/opt/python``. Locally the
+        folders stay apart, so a later layer's folders come first: every layer's ``site-packages``, then
+        every layer's ``python`` root.
+        """
+        site: list[Path] = []
+        roots: list[Path] = []
+        for layer in reversed(self.template_layers):
+            for path in layer.import_paths_for(self.runtime):
+                target = site if path.name == "site-packages" else roots
+                if path not in site and path not in roots:
+                    target.append(path)
+        return site + roots
 
     @property
     def handler_module(self) -> str:
@@ -200,6 +325,8 @@ class SamTemplate:
     region: str = "us-east-1"
     account_id: str = ACCOUNT_ID
     conditions: dict[str, bool] = field(default_factory=dict)
+    #: The template's layer resources: a local folder (:class:`Layer`) or in S3 (:class:`ExternalLayer`).
+    layers: dict[str, Layer | ExternalLayer] = field(default_factory=dict)
 
     @property
     def routes(self) -> list[Route]:
@@ -409,6 +536,7 @@ class _Reader:
         buckets: dict[str, Bucket] = {}
         self.check_references()
         apis = self._apis()
+        layers = self._layers()
         for logical_id, resource in self.resources.items():
             line = line_of(self.resources, logical_id)
             if not isinstance(resource, Mapping):
@@ -419,7 +547,7 @@ class _Reader:
             if not self._exists(logical_id, resource, line):
                 continue
             if rtype in _FUNCTION_TYPES:
-                functions[logical_id] = self._function(logical_id, resource, line, apis)
+                functions[logical_id] = self._function(logical_id, resource, line, apis, layers)
             elif rtype in _TABLE_TYPES:
                 tables[logical_id] = self._table(logical_id, rtype, resource, line)
             elif rtype == "AWS::S3::Bucket":
@@ -450,6 +578,7 @@ class _Reader:
             stack_name=self.stack_name,
             region=self.region,
             conditions=conditions,
+            layers=layers,
         )
 
     def _exists(self, logical_id: str, resource: Mapping[str, Any], line: int | None) -> bool:
@@ -532,13 +661,156 @@ class _Reader:
         # API Gateway escapes "/" as "~1" in media types (``image~1png``).
         return tuple(item.replace("~1", "/") for item in types)
 
+    # -- layers -------------------------------------------------------------------------------------------
+
+    def _layers(self) -> dict[str, Layer | ExternalLayer]:
+        layers: dict[str, Layer | ExternalLayer] = {}
+        for logical_id, resource in self.resources.items():
+            if not isinstance(resource, Mapping) or resource.get("Type") not in _LAYER_TYPES:
+                continue
+            line = line_of(self.resources, logical_id)
+            if not self._exists(logical_id, resource, line):
+                continue
+            rtype = str(resource["Type"])
+            content_key = _LAYER_TYPES[rtype]
+            props = self._properties(logical_id, resource, line)
+            content_line = line_of(props, content_key) or line
+            content = self.resolve(props.get(content_key), resource=logical_id, line=content_line)
+            name = self.resolve(props.get("LayerName"), resource=logical_id, line=line)
+            layer_name = str(name) if isinstance(name, str | int) and name != "" else logical_id
+            arn = (
+                f"arn:{self.resolver.partition}:lambda:{self.region}:{self.resolver.account_id}:"
+                f"layer:{layer_name}:1"
+            )
+            if content is None:
+                raise self.error(f"the layer has no {content_key}", line=line, resource=logical_id)
+            if isinstance(content, Mapping) or (isinstance(content, str) and content.startswith("s3://")):
+                layers[logical_id] = ExternalLayer(
+                    arn=arn, logical_id=logical_id, reason=f"its {content_key} is in S3", line=line
+                )
+                continue
+            if not isinstance(content, str) or not content:
+                raise self.error(
+                    f"{content_key} must be a local folder or an S3 location, got {content!r}",
+                    line=content_line,
+                    resource=logical_id,
+                )
+            folder = (self.path.parent / content).resolve()
+            if not folder.is_dir():
+                what = "is a file, not a folder" if folder.exists() else "does not exist"
+                raise self.error(
+                    f"{content_key} {content!r} is not a folder ({folder} {what})",
+                    line=content_line,
+                    resource=logical_id,
+                )
+            metadata = resource.get("Metadata")
+            build_method = metadata.get("BuildMethod") if isinstance(metadata, Mapping) else None
+            if build_method is not None and not isinstance(build_method, str):
+                raise self.error(
+                    f"Metadata BuildMethod must be a runtime (python3.11) or makefile, got {build_method!r}",
+                    line=line_of(metadata, "BuildMethod") or line,
+                    resource=logical_id,
+                )
+            runtimes = self.resolve(props.get("CompatibleRuntimes") or [], resource=logical_id, line=line)
+            layers[logical_id] = Layer(
+                logical_id=logical_id,
+                content_uri=folder,
+                build_method=build_method.strip().lower() if build_method else None,
+                layer_name=layer_name,
+                arn=arn,
+                compatible_runtimes=tuple(str(r) for r in runtimes) if isinstance(runtimes, list) else (),
+                resource_type=rtype,
+                line=line,
+            )
+        return layers
+
+    def _function_layers(
+        self,
+        logical_id: str,
+        raw: Mapping[str, Any],
+        layers: Mapping[str, Layer | ExternalLayer],
+        line: int | None,
+    ) -> tuple[Layer | ExternalLayer, ...]:
+        entries = raw.get("Layers")
+        if entries is None:
+            return ()
+        entries_line = line_of(raw, "Layers") or line
+        if not isinstance(entries, list):
+            raise self.error("Layers must be a list", line=entries_line, resource=logical_id)
+        if len(entries) > 5:
+            raise self.error(
+                f"a function can have at most 5 layers, got {len(entries)}",
+                line=entries_line,
+                resource=logical_id,
+            )
+        result: list[Layer | ExternalLayer] = []
+        for index, entry in enumerate(entries):
+            found = self._layer_entry(
+                entry, layers, f"{logical_id}.Layers[{index}]", line_of(entry) or entries_line
+            )
+            if found is not None:
+                result.append(found)
+        return tuple(result)
+
+    def _layer_entry(
+        self, entry: Any, layers: Mapping[str, Layer | ExternalLayer], where: str, line: int | None
+    ) -> Layer | ExternalLayer | None:
+        """One ``Layers`` item: ``!Ref``/``!GetAtt`` of a layer, an ARN, or ``!If``; None for NoValue."""
+        if isinstance(entry, Mapping) and len(entry) == 1:
+            ((key, argument),) = entry.items()
+            target: object = None
+            if key == "Ref":
+                target = argument
+            elif key == "Fn::GetAtt":
+                parts = argument.split(".", 1) if isinstance(argument, str) else argument
+                target = parts[0] if isinstance(parts, list) and parts else None
+            elif key == "Fn::If":
+                if not isinstance(argument, list) or len(argument) != 3:
+                    raise self.error(
+                        "!If needs [condition, value if true, value if false]", line=line, resource=where
+                    )
+                try:
+                    chosen = argument[1] if self.resolver.condition(argument[0], line) else argument[2]
+                except ResolveError as exc:
+                    raise self.error(exc.message, line=exc.line or line, resource=where) from None
+                return self._layer_entry(chosen, layers, where, line_of(chosen) or line)
+            if isinstance(target, str) and self.resolver.resource_type(target) in _LAYER_TYPES:
+                layer = layers.get(target)
+                if layer is None:
+                    raise self.error(
+                        f"layer {target} is not created (its Condition is false)", line=line, resource=where
+                    )
+                return layer
+        value = self.resolve(entry, resource=where, line=line)
+        if value is NO_VALUE:
+            return None
+        if isinstance(value, str) and _LAYER_ARN.match(value):
+            for layer in layers.values():
+                if layer.arn == value:
+                    return layer
+            return ExternalLayer(arn=value, line=line)
+        raise self.error(
+            f"a Layers entry must be !Ref to a layer of this template or a layer version ARN "
+            f"(arn:aws:lambda:<region>:<account>:layer:<name>:<version>), got {value!r}",
+            line=line,
+            resource=where,
+        )
+
     def _function(
-        self, logical_id: str, resource: Mapping[str, Any], line: int | None, apis: Mapping[str, Api]
+        self,
+        logical_id: str,
+        resource: Mapping[str, Any],
+        line: int | None,
+        apis: Mapping[str, Api],
+        layers: Mapping[str, Layer | ExternalLayer] | None = None,
     ) -> Function:
         raw = _merge_globals(self.globals.get("Function") or {}, self._properties(logical_id, resource, line))
-        # Events are read separately: their Api references must stay ``!Ref``s, not physical ids.
+        # Events are read separately: their Api references must stay ``!Ref``s, not physical ids; Layers
+        # too, since a ``!Ref`` to a layer of the template names that layer, not a string.
         events = raw.get("Events") or {}
-        props = self.resolve({k: v for k, v in raw.items() if k != "Events"}, resource=logical_id, line=line)
+        props = self.resolve(
+            {k: v for k, v in raw.items() if k not in ("Events", "Layers")}, resource=logical_id, line=line
+        )
 
         if props.get("PackageType", "Zip") == "Image":
             raise self.error(
@@ -615,6 +887,7 @@ class _Reader:
             architectures=tuple(str(item) for item in architectures),
             function_url=function_url,
             line=line,
+            layers=self._function_layers(logical_id, raw, layers or {}, line),
         )
 
     def _int(self, props: Mapping[str, Any], name: str, default: int, resource: str, line: int | None) -> int:

@@ -1,7 +1,8 @@
 """Fixtures for the example functions' tests.
 
-The functions find the shared ``blog_posts`` package in their own folder (a symlink to functions/shared);
-the package's unit tests import it from functions/shared directly.
+The functions get the shared ``blog_posts`` package from their BlogPostsLayer (ContentUri functions/shared,
+which the test kit puts on each function's import path); the package's unit tests import it from
+functions/shared directly.
 """
 
 from __future__ import annotations

@@ -43,23 +43,49 @@ def test_functions_share_runtime_handler_layer_and_storage_names() -> None:
     function_globals = load_raw_template()["Globals"]["Function"]
     assert function_globals["Runtime"] == "python3.11"
     assert function_globals["Handler"] == "app.handler"
-    assert function_globals["Layers"] == [{"Ref": "LambdaMicroLayer"}]
+    assert function_globals["Layers"] == [{"Ref": "LambdaMicroLayer"}, {"Ref": "BlogPostsLayer"}]
     assert function_globals["Environment"]["Variables"] == {
         "POSTS_TABLE": {"Ref": "PostsTable"},
         "IMAGES_BUCKET": {"Ref": "ImagesBucket"},
     }
 
 
-def test_each_function_has_its_own_folder_sharing_one_blog_posts(resources: dict[str, Any]) -> None:
-    shared = (ROOT / "functions" / "shared" / "blog_posts").resolve()
+def test_each_function_has_its_own_folder_and_blog_posts_comes_from_a_layer(
+    resources: dict[str, Any],
+) -> None:
     for logical_id, folder in (("WebFunction", "web"), ("ApiFunction", "api")):
         code_uri = resources[logical_id]["Properties"]["CodeUri"]
         assert code_uri == f"functions/{folder}/"
         assert (ROOT / code_uri / "app.py").is_file()
         assert (ROOT / code_uri / "requirements.txt").is_file()
-        link = ROOT / code_uri / "blog_posts"
-        assert link.is_symlink(), f"{link} must be a symlink to functions/shared/blog_posts, not a copy"
-        assert link.resolve() == shared
+        # No copy and no link of the shared package in the function folders: the layer provides it.
+        assert not (ROOT / code_uri / "blog_posts").exists()
+        assert not (ROOT / code_uri / "blog_posts").is_symlink()
+    layer = resources["BlogPostsLayer"]
+    assert layer["Type"] == "AWS::Serverless::LayerVersion"
+    assert layer["Properties"]["ContentUri"] == "functions/shared/"
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.11"]
+    assert layer["Metadata"]["BuildMethod"] == "python3.11"
+    assert (ROOT / "functions" / "shared" / "blog_posts" / "__init__.py").is_file()
+    # The makefile layer packaging lambda_micro is unchanged.
+    assert resources["LambdaMicroLayer"]["Metadata"]["BuildMethod"] == "makefile"
+    assert resources["LambdaMicroLayer"]["Properties"]["ContentUri"] == "layer/"
+
+
+def test_the_template_model_puts_the_layer_on_each_functions_import_path() -> None:
+    from lambda_micro.local.template import load_template
+
+    template = load_template(TEMPLATE)
+    shared = (ROOT / "functions" / "shared").resolve()
+    for function in template.functions.values():
+        assert [layer.logical_id for layer in function.template_layers] == [
+            "LambdaMicroLayer",
+            "BlogPostsLayer",
+        ]
+        assert function.external_layers == ()
+        # BuildMethod python3.11: the ContentUri is the import root; the makefile layer adds no folder (the
+        # development environment provides lambda_micro).
+        assert function.layer_import_paths() == [shared]
 
 
 def _policy_statements(policies: list[Any]) -> list[Any]:
@@ -225,22 +251,24 @@ def test_sam_build_function_artifacts_hold_only_function_code(build_dir: Path) -
     assert {"app.py", "rendering.py", "templates/base.html", "static/style.css"} <= web
     assert any(name.startswith("markdown/") for name in web)
     assert any(name.startswith("nh3/") for name in web)
-    assert api == {"app.py", "requirements.txt"} | shared
-    for files in (web, api):
-        # The symlinked package arrives as real files, the same ones in both functions.
-        assert {name for name in files if name.startswith("blog_posts/")} == shared
-        assert not (build_dir / "WebFunction" / "blog_posts").is_symlink()
+    assert api == {"app.py", "requirements.txt"}
+    layer = _files(build_dir / "BlogPostsLayer")
+    # The shared package is in its layer, under python/ (/opt/python in Lambda), and in no function.
+    assert layer == {f"python/{name}" for name in shared}
+    for files in (web, api, layer):
+        assert not any(name.startswith("blog_posts/") for name in files)
         assert not any("__pycache__" in name or name.endswith(".pyc") for name in files)
         assert not any(name.startswith(("tests/", "lambda_micro/", ".mypy_cache/")) for name in files)
         assert not any(name.endswith(("conftest.py", ".toml", "Makefile")) for name in files)
     built = (build_dir / "template.yaml").read_text(encoding="utf-8")
     assert "CodeUri: WebFunction" in built
     assert "ContentUri: LambdaMicroLayer" in built
+    assert "ContentUri: BlogPostsLayer" in built
 
 
 @pytest.mark.slow
 def test_built_web_function_answers_from_its_artifacts_alone(build_dir: Path, tmp_path: Path) -> None:
-    """Import the built function with only its folder, the layer and boto3 on sys.path, and invoke it."""
+    """Import the built function with only its folder, the layers and boto3 on sys.path, and invoke it."""
     event = build_event("GET", "/static/style.css", payload="1.0", stage="Prod", resource="/{proxy+}")
     missing = build_event("GET", "/no/such/page", payload="1.0", stage="Prod", resource="/{proxy+}")
     script = tmp_path / "invoke.py"
@@ -256,9 +284,15 @@ def test_built_web_function_answers_from_its_artifacts_alone(build_dir: Path, tm
     boto_site = Path(boto3.__file__).parent.parent
     env = {
         "PATH": os.environ.get("PATH", ""),
-        # As in Lambda: the function's folder, then the layer; boto3 is the runtime's.
+        # As in Lambda: the function's folder, then the layers (merged into /opt/python there); boto3 is
+        # the runtime's.
         "PYTHONPATH": os.pathsep.join(
-            [str(build_dir / "WebFunction"), str(build_dir / "LambdaMicroLayer" / "python"), str(boto_site)]
+            [
+                str(build_dir / "WebFunction"),
+                str(build_dir / "LambdaMicroLayer" / "python"),
+                str(build_dir / "BlogPostsLayer" / "python"),
+                str(boto_site),
+            ]
         ),
         "POSTS_TABLE": "posts",
         "IMAGES_BUCKET": "images",
@@ -280,7 +314,7 @@ def test_built_web_function_answers_from_its_artifacts_alone(build_dir: Path, tm
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["lambda_micro"].startswith(str(build_dir / "LambdaMicroLayer"))
-    assert report["blog_posts"].startswith(str(build_dir / "WebFunction"))
+    assert report["blog_posts"].startswith(str(build_dir / "BlogPostsLayer" / "python"))
     stylesheet, not_found = report["results"]
     assert stylesheet["statusCode"] == 200
     assert ".post-list" in stylesheet["body"]
@@ -313,6 +347,8 @@ def test_function_code_is_mypy_strict_clean(folder: str, files: list[str], tmp_p
         capture_output=True,
         text=True,
         cwd=ROOT / folder,
+        # blog_posts comes from the functions' BlogPostsLayer, whose content is functions/shared.
+        env={**os.environ, "MYPYPATH": str(ROOT / "functions" / "shared")},
         check=False,
         timeout=300,
     )
@@ -335,7 +371,10 @@ def test_the_api_function_imports_no_template_or_markdown_machinery(tmp_path: Pa
             "POSTS_TABLE": "posts",
             "IMAGES_BUCKET": "images",
             "AWS_DEFAULT_REGION": "us-east-1",
-            "PYTHONPATH": str(ROOT / "functions" / "api"),
+            # The function's folder, then its BlogPostsLayer's content (lambda_micro is installed).
+            "PYTHONPATH": os.pathsep.join(
+                [str(ROOT / "functions" / "api"), str(ROOT / "functions" / "shared")]
+            ),
             "PYTHONDONTWRITEBYTECODE": "1",
         },
         cwd=tmp_path,
@@ -392,13 +431,16 @@ def test_transformed_template_keeps_the_rule_and_scopes_every_statement(
     web_env = output["Resources"]["WebFunction"]["Properties"]["Environment"]["Variables"]
     assert web_env["LAMBDA_MICRO_SECRET_KEY"] == {"Ref": "SessionSecret"}
     assert web_env["POSTS_TABLE"] == {"Ref": "PostsTable"}
-    assert output["Resources"]["ApiFunction"]["Properties"]["Layers"] == [{"Ref": _layer_version_id(output)}]
+    expected = [{"Ref": _layer_version_id(output, name)} for name in ("LambdaMicroLayer", "BlogPostsLayer")]
+    for function in ("WebFunction", "ApiFunction"):
+        assert output["Resources"][function]["Properties"]["Layers"] == expected
 
 
-def _layer_version_id(output: dict[str, Any]) -> str:
+def _layer_version_id(output: dict[str, Any], layer: str) -> str:
+    """The logical id SAM gives the AWS::Lambda::LayerVersion of ``layer`` (``<Layer><hash>``)."""
     (layer_id,) = [
         logical_id
         for logical_id, resource in output["Resources"].items()
-        if resource["Type"] == "AWS::Lambda::LayerVersion"
+        if resource["Type"] == "AWS::Lambda::LayerVersion" and logical_id.startswith(layer)
     ]
     return layer_id
