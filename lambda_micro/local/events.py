@@ -31,14 +31,16 @@ these mappings.
 from __future__ import annotations
 
 import base64
-import fnmatch
 import hashlib
-import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import parse_qsl, quote, unquote, urlencode
+
+from lambda_micro.adapter.result import TextTypes
+
+from .routing import media_type_matches, path_parameter_values
 
 __all__ = [
     "PAYLOADS",
@@ -48,6 +50,7 @@ __all__ = [
     "is_text_content_type",
     "jwt_authorizer",
     "lambda_authorizer",
+    "path_parameter_values",
 ]
 
 PAYLOADS: Final = ("1.0", "2.0", "alb", "alb-multi", "url")
@@ -63,16 +66,28 @@ CookiesArg = Mapping[str, str] | Sequence[str] | None
 _MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # What a browser leaves unescaped in a path; "%" stays so that an already-encoded path is kept as is.
 _PATH_SAFE: Final = "/%:@!$&'()*+,;=-._~"
-_TEXT_SUFFIXES: Final = ("+json", "+xml", "/json", "/xml")
-_TEXT_TYPES: Final = frozenset(
-    {
+# Request bodies an HTTP API, a Function URL or an ALB hands over as text (anything else, or text that is not
+# UTF-8, arrives base64-encoded). This is AWS's rule for *requests*, which the builder reproduces; it is not
+# the adapter's DEFAULT_TEXT_MIME_TYPES, which is this framework's configurable policy for *responses* (what
+# it base64-encodes so API Gateway passes the bytes through untouched), though both use the same matcher.
+# The Elastic Load Balancing guide ("Use Lambda functions as targets of an Application Load Balancer",
+# receiving events) documents: text/*, application/json, application/javascript and application/xml go as
+# is, every other type is base64-encoded. HTTP APIs document no list; the structured-syntax suffixes, forms
+# and the other script/query types below are what they pass as text. A REST API instead base64-encodes
+# exactly the bodies whose Content-Type matches the API's BinaryMediaTypes (see ``media_type_matches``).
+_REQUEST_TEXT_TYPES: Final = TextTypes(
+    (
+        "text/*",
+        "*/json",
+        "*+json",
+        "*/xml",
+        "*+xml",
         "application/javascript",
         "application/ecmascript",
         "application/x-www-form-urlencoded",
-        "image/svg+xml",
         "application/graphql",
         "application/x-ndjson",
-    }
+    )
 )
 
 
@@ -121,18 +136,10 @@ def iam_authorizer(
 
 
 def is_text_content_type(content_type: str | None) -> bool:
-    """True for media types API Gateway and ALB pass as text (``text/*``, JSON, XML, forms...)."""
+    """True for request media types an HTTP API, Function URL or ALB passes as text (``text/*``, JSON...)."""
     if not content_type:
         return False
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media.startswith("text/") or media in _TEXT_TYPES or media.endswith(_TEXT_SUFFIXES)
-
-
-def _media_type_matches(content_type: str | None, patterns: Iterable[str]) -> bool:
-    if not content_type:
-        return False
-    media = content_type.split(";", 1)[0].strip().lower()
-    return any(fnmatch.fnmatchcase(media, pattern.strip().lower()) for pattern in patterns)
+    return _REQUEST_TEXT_TYPES(content_type.split(";", 1)[0].strip().lower())
 
 
 def _header_pairs(headers: HeadersArg) -> list[tuple[str, str]]:
@@ -249,6 +256,56 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
+def _passed_as_base64(body: bytes | str | None, content_type: str | None) -> bool:
+    """Whether an HTTP API, a Function URL or an ALB base64-encodes this request body (not a REST API)."""
+    if body is None:
+        return False
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return not (is_text_content_type(content_type) and _is_utf8(data))
+
+
+def _with_cookie_header(
+    pairs: Sequence[tuple[str, str]], cookie_list: Sequence[str]
+) -> list[tuple[str, str]]:
+    """``pairs`` with ``cookie_list`` appended to (or as) the single ``Cookie`` header."""
+    if not cookie_list:
+        return list(pairs)
+    existing = _get_header(pairs, "Cookie")
+    merged = [pair for pair in pairs if pair[0].lower() != "cookie"]
+    merged.append(("Cookie", "; ".join(([existing] if existing else []) + list(cookie_list))))
+    return merged
+
+
+def _integration_headers(
+    pairs: Sequence[tuple[str, str]],
+    *,
+    domain: str,
+    moment: datetime,
+    request_id: str,
+    source_ip: str,
+    port: int,
+    scheme: str,
+    body: bytes | str | None,
+    lower: bool = False,
+) -> list[tuple[str, str]]:
+    """``pairs`` plus the headers the service adds for the integration (a client's own values win).
+
+    ``lower``: the load balancer's lower-case names.
+    """
+    added = [
+        ("Host", domain),
+        ("X-Amzn-Trace-Id", _trace_id(moment, request_id)),
+        ("X-Forwarded-For", source_ip),
+        ("X-Forwarded-Port", str(port)),
+        ("X-Forwarded-Proto", scheme),
+    ]
+    if body is not None and not _has_header(pairs, "Content-Length"):
+        added.append(("Content-Length", str(len(body.encode("utf-8") if isinstance(body, str) else body))))
+    if lower:
+        added = [(name.lower(), value) for name, value in added]
+    return list(pairs) + [pair for pair in added if not _has_header(pairs, pair[0])]
+
+
 def _authorizer_kind(authorizer: Mapping[str, Any] | None) -> tuple[str, Any] | None:
     if authorizer is None:
         return None
@@ -320,10 +377,6 @@ def build_event(
     moment = _timestamp(now)
     request_id = request_id or str(uuid.uuid4())
     auth = _authorizer_kind(authorizer)
-    if resource is not None and path_parameters is None:
-        # Derive ``{param}`` values from the route, as API Gateway does (None when the path does not match).
-        path_parameters = path_parameter_values(resource, decoded_path) or None
-
     if payload in ("alb", "alb-multi"):
         if auth is not None:
             raise ValueError("an Application Load Balancer has no authorizer context")
@@ -353,37 +406,37 @@ def build_event(
         stage = stage or ("Prod" if payload == "1.0" else "$default")
         domain = domain_name or f"{api_id or DEFAULT_API_ID}.execute-api.{region}.amazonaws.com"
     host = domain.split(":", 1)[0]
+    kind = (api_kind or ("http" if stage == "$default" else "rest")) if payload == "1.0" else "http"
+    if kind not in ("rest", "http"):
+        raise ValueError(f"api_kind must be 'rest' or 'http', got {api_kind!r}")
+    if resource is not None and path_parameters is None and resource != "$default":
+        # Derive ``{param}`` values from the route with the gateway's own matcher (None when the path does not
+        # match): a REST API keeps their percent-encoding, HTTP APIs and Function URLs decode them.
+        path_parameters = path_parameter_values(resource, encoded_path, decode=kind == "http") or None
     prefix = domain.split(".", 1)[0]
     the_api_id = api_id or prefix
     scheme = scheme or "https"
     port = port or (443 if scheme == "https" else 80)
 
-    # Headers API Gateway and Function URLs add for the integration (a client's own values win).
-    added = [
-        ("Host", domain),
-        ("X-Amzn-Trace-Id", _trace_id(moment, request_id)),
-        ("X-Forwarded-For", source_ip),
-        ("X-Forwarded-Port", str(port)),
-        ("X-Forwarded-Proto", scheme),
-    ]
-    if body is not None and not _has_header(header_pairs, "Content-Length"):
-        length = len(body.encode("utf-8") if isinstance(body, str) else body)
-        added.append(("Content-Length", str(length)))
-    header_pairs = header_pairs + [pair for pair in added if not _has_header(header_pairs, pair[0])]
+    # Headers API Gateway and Function URLs add for the integration.
+    header_pairs = _integration_headers(
+        header_pairs,
+        domain=domain,
+        moment=moment,
+        request_id=request_id,
+        source_ip=source_ip,
+        port=port,
+        scheme=scheme,
+        body=body,
+    )
     user_agent = _get_header(header_pairs, "User-Agent") or ""
     content_type = _get_header(header_pairs, "Content-Type")
 
     if payload == "1.0":
-        kind = api_kind or ("http" if stage == "$default" else "rest")
-        if kind not in ("rest", "http"):
-            raise ValueError(f"api_kind must be 'rest' or 'http', got {api_kind!r}")
         if kind == "rest":
-            encode = _media_type_matches(content_type, binary_media_types)
+            encode = media_type_matches(content_type, binary_media_types)
         else:
-            encode = body is not None and not (
-                is_text_content_type(content_type)
-                and _is_utf8(body.encode() if isinstance(body, str) else body)
-            )
+            encode = _passed_as_base64(body, content_type)
         return _v1_event(
             method,
             encoded_path,
@@ -409,8 +462,7 @@ def build_event(
             route_key=route_key,
         )
 
-    data = body.encode("utf-8") if isinstance(body, str) else body
-    encode = data is not None and not (is_text_content_type(content_type) and _is_utf8(data))
+    encode = _passed_as_base64(body, content_type)
     return _v2_event(
         method,
         decoded_path if not is_url else encoded_path,
@@ -461,11 +513,7 @@ def _v1_event(
     protocol: str,
     route_key: str | None,
 ) -> dict[str, Any]:
-    if cookie_list:
-        existing = _get_header(header_pairs, "Cookie")
-        header_pairs = [pair for pair in header_pairs if pair[0].lower() != "cookie"]
-        header_pairs.append(("Cookie", "; ".join(([existing] if existing else []) + cookie_list)))
-    multi_headers = _multi(header_pairs)
+    multi_headers = _multi(_with_cookie_header(header_pairs, cookie_list))
     # A REST API keeps the last value of a repeated header or parameter; an HTTP API (payload 1.0) joins them
     # with commas, as in AWS's examples ("header2": "value1,value2").
     if rest:
@@ -685,26 +733,22 @@ def _alb_event(
     scheme = scheme or "http"
     port = port or (443 if scheme == "https" else 80)
     domain = domain_name or f"lambda-alb-123456789.{region}.elb.amazonaws.com"
-    if cookie_list:
-        existing = _get_header(header_pairs, "Cookie")
-        header_pairs = [pair for pair in header_pairs if pair[0].lower() != "cookie"]
-        header_pairs.append(("Cookie", "; ".join(([existing] if existing else []) + cookie_list)))
-    added = [
-        ("host", domain),
-        ("x-amzn-trace-id", _trace_id(moment, request_id)),
-        ("x-forwarded-for", source_ip),
-        ("x-forwarded-port", str(port)),
-        ("x-forwarded-proto", scheme),
-    ]
-    if body is not None and not _has_header(header_pairs, "Content-Length"):
-        added.append(("content-length", str(len(body.encode("utf-8") if isinstance(body, str) else body))))
     # The load balancer lower-cases header names.
-    pairs = [(name.lower(), value) for name, value in header_pairs]
-    pairs += [pair for pair in added if not _has_header(pairs, pair[0])]
-    data = body.encode("utf-8") if isinstance(body, str) else body
-    content_type = _get_header(pairs, "content-type")
-    encode = data is not None and not (is_text_content_type(content_type) and _is_utf8(data))
-    body_text, is_base64, _ = _body(data, base64_encode=encode)
+    pairs = [(name.lower(), value) for name, value in _with_cookie_header(header_pairs, cookie_list)]
+    pairs = _integration_headers(
+        pairs,
+        domain=domain,
+        moment=moment,
+        request_id=request_id,
+        source_ip=source_ip,
+        port=port,
+        scheme=scheme,
+        body=body,
+        lower=True,
+    )
+    body_text, is_base64, _ = _body(
+        body, base64_encode=_passed_as_base64(body, _get_header(pairs, "content-type"))
+    )
     target_group = hashlib.sha256(domain.encode()).hexdigest()[:16]
     event: dict[str, Any] = {
         "requestContext": {
@@ -727,21 +771,3 @@ def _alb_event(
     event["body"] = body_text if body_text is not None else ""
     event["isBase64Encoded"] = is_base64
     return event
-
-
-def path_parameter_values(resource: str, path: str) -> dict[str, str] | None:
-    """The ``{param}`` values of ``path`` matched against the route ``resource`` (None: no match)."""
-    pattern = "^"
-    names: list[str] = []
-    for segment in resource.strip("/").split("/") if resource != "/" else []:
-        match = re.fullmatch(r"\{([^{}+]+)(\+?)\}", segment)
-        if match:
-            names.append(match.group(1))
-            pattern += "/(.+)" if match.group(2) else "/([^/]+)"
-        else:
-            pattern += "/" + re.escape(segment)
-    pattern += "/?$" if resource == "/" else "$"
-    found = re.match(pattern, path)
-    if found is None:
-        return None
-    return {name: unquote(value) for name, value in zip(names, found.groups(), strict=True)}

@@ -33,7 +33,6 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -42,6 +41,7 @@ from urllib.parse import quote, urlsplit
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wsgi import get_input_stream
 
+from lambda_micro.adapter.result import reason_phrase
 from lambda_micro.testing import LambdaContext
 
 from .events import build_event
@@ -170,9 +170,11 @@ class GatewayState:
 
     @property
     def watch_paths(self) -> list[Path]:
-        """The template file and every function's code folder."""
+        """The template file, every function's code folder and the folders of their layers."""
         paths = [self.template.path]
         paths.extend(fn.code_uri for fn in self.template.functions.values())
+        for fn in self.template.functions.values():
+            paths.extend(layer.content_uri for layer in fn.template_layers if layer.content_uri not in paths)
         return paths
 
 
@@ -320,10 +322,7 @@ class _Request:
 
 
 def _status_line(status: int) -> str:
-    try:
-        return f"{status} {HTTPStatus(status).phrase}"
-    except ValueError:
-        return f"{status} Unknown"
+    return f"{status} {reason_phrase(status)}"
 
 
 def _headers_from_environ(environ: WSGIEnvironment) -> list[tuple[str, str]]:

@@ -26,6 +26,7 @@ template has any HTTP API, else REST's 403.
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -40,6 +41,7 @@ __all__ = [
     "api_error",
     "media_type_matches",
     "parse_accept_first",
+    "path_parameter_values",
 ]
 
 ApiKind = Literal["rest", "http"]
@@ -156,10 +158,6 @@ class _Compiled:
     names: tuple[str, ...]  # static text or parameter name, per segment
     is_default: bool  # HTTP API `$default`
 
-    @property
-    def greedy(self) -> bool:
-        return bool(self.kinds) and self.kinds[-1] == _GREEDY
-
 
 def _normalise_template(path: str) -> str:
     """``/posts/`` → ``/posts`` (a REST resource defined with a trailing slash is deployed without it)."""
@@ -170,21 +168,20 @@ def _is_default(route: RouteLike) -> bool:
     return route.is_default_route or route.path == "$default"
 
 
-def _compile(route: RouteLike, index: int) -> _Compiled:
-    if _is_default(route):
-        return _Compiled(route, index, (), (), is_default=True)
+def _compile_template(path: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """A path template's segment kinds and names (static text or parameter name, per segment).
+
+    Raises ``ValueError`` when a greedy variable is not the last segment.
+    """
     kinds: list[int] = []
     names: list[str] = []
-    segments = [s for s in _normalise_template(route.path).split("/")[1:] if s]
+    segments = [s for s in _normalise_template(path).split("/")[1:] if s]
     for position, segment in enumerate(segments):
         if segment.startswith("{") and segment.endswith("}"):
             name = segment[1:-1]
             if name.endswith("+"):
                 if position != len(segments) - 1:
-                    raise ValueError(
-                        f"route {route.method} {route.path} of {route.function_id}: a greedy path "
-                        f"variable must be the last segment"
-                    )
+                    raise ValueError(f"{path}: a greedy path variable must be the last segment")
                 kinds.append(_GREEDY)
                 names.append(name[:-1])
             else:
@@ -193,7 +190,17 @@ def _compile(route: RouteLike, index: int) -> _Compiled:
         else:
             kinds.append(_STATIC)
             names.append(segment)
-    return _Compiled(route, index, tuple(kinds), tuple(names), is_default=False)
+    return tuple(kinds), tuple(names)
+
+
+def _compile(route: RouteLike, index: int) -> _Compiled:
+    if _is_default(route):
+        return _Compiled(route, index, (), (), is_default=True)
+    try:
+        kinds, names = _compile_template(route.path)
+    except ValueError as exc:
+        raise ValueError(f"route {route.method} {route.path} of {route.function_id}: {exc}") from None
+    return _Compiled(route, index, kinds, names, is_default=False)
 
 
 def _split(path: str) -> list[str]:
@@ -204,12 +211,25 @@ def _split(path: str) -> list[str]:
     return body.split("/") if body else []
 
 
+def _segments(path: str, *, decode: bool) -> tuple[list[str], list[str]]:
+    """``(segments parameters are taken from, decoded segments static parts compare with)``.
+
+    ``decode`` is the HTTP API rule: the whole path is decoded before routing (an encoded ``/`` splits
+    segments there) and parameters arrive decoded. Otherwise (REST) segments split on the raw path and
+    parameters keep the request's percent-encoding.
+    """
+    if decode:
+        decoded = _split(unquote(path))
+        return decoded, decoded
+    raw = _split(path)
+    return raw, [unquote(s) for s in raw]
+
+
 def _match_path(
-    compiled: _Compiled, raw_segments: Sequence[str], decoded_segments: Sequence[str], decode_params: bool
+    kinds: Sequence[int], names: Sequence[str], raw_segments: Sequence[str], decoded_segments: Sequence[str]
 ) -> dict[str, str] | None:
-    """Path parameters when ``compiled`` matches the segments, else ``None``."""
-    kinds, names = compiled.kinds, compiled.names
-    greedy = compiled.greedy
+    """Path parameters (taken from ``raw_segments``) when the template matches, else ``None``."""
+    greedy = bool(kinds) and kinds[-1] == _GREEDY
     fixed = len(kinds) - 1 if greedy else len(kinds)
     if greedy:
         if len(raw_segments) < len(kinds):  # the greedy part needs at least one segment
@@ -217,7 +237,7 @@ def _match_path(
     elif len(raw_segments) != len(kinds):
         return None
     params: dict[str, str] = {}
-    source = decoded_segments if decode_params else raw_segments
+    source = raw_segments
     for i in range(fixed):
         if kinds[i] == _STATIC:
             if decoded_segments[i] != names[i]:
@@ -255,18 +275,12 @@ class _Api:
 
         Every route whose path and method match is a candidate; ``$default`` comes last.
         """
-        if self.kind == "http":
-            # HTTP APIs decode the whole path before routing (an encoded "/" splits segments there).
-            raw_segments = _split(unquote(path))
-            decoded_segments = raw_segments
-        else:
-            raw_segments = _split(path)
-            decoded_segments = [unquote(s) for s in raw_segments]
+        raw_segments, decoded_segments = _segments(path, decode=self.kind == "http")
         by_path: list[tuple[_Compiled, dict[str, str]]] = []
         for compiled in self.routes:
             if compiled.is_default:
                 continue
-            params = _match_path(compiled, raw_segments, decoded_segments, decode_params=self.kind == "http")
+            params = _match_path(compiled.kinds, compiled.names, raw_segments, decoded_segments)
             if params is not None:
                 by_path.append((compiled, params))
         method = method.upper()
@@ -393,12 +407,27 @@ def parse_accept_first(accept: str | None) -> str | None:
 
 
 def media_type_matches(media_type: str | None, patterns: Iterable[str]) -> bool:
-    """Whether ``media_type`` is one of ``patterns`` (``image/*``, ``*/*``: wildcards on the pattern side)."""
+    """Whether ``media_type`` is one of ``patterns``, as API Gateway applies ``BinaryMediaTypes``.
+
+    ``media_type`` may carry parameters (a whole ``Content-Type``: ``image/png; q=1``); the comparison ignores
+    them and letter case. ``*`` in a pattern is a wildcard (``image/*``, ``*/*``).
+    """
     if not media_type:
         return False
-    main, _, sub = media_type.partition("/")
-    for pattern in patterns:
-        p_main, _, p_sub = pattern.lower().strip().partition("/")
-        if p_main in ("*", main) and p_sub in ("*", sub):
-            return True
-    return False
+    media = media_type.split(";", 1)[0].strip().lower()
+    if not media:
+        return False
+    return any(fnmatch.fnmatchcase(media, pattern.strip().lower()) for pattern in patterns)
+
+
+def path_parameter_values(template: str, path: str, *, decode: bool = True) -> dict[str, str] | None:
+    """The ``{param}``/``{proxy+}`` values of the request ``path`` matched against the route ``template``.
+
+    ``None`` when the path does not match. ``path`` is as on the request line (percent-encoded; one
+    trailing slash ignored). ``decode=True`` is the HTTP API rule (values arrive decoded); ``decode=False``
+    the REST API rule (values keep the request's percent-encoding). This is the matcher
+    :class:`RouteTable` uses, for one template.
+    """
+    kinds, names = _compile_template(template)
+    raw_segments, decoded_segments = _segments(path if path.startswith("/") else "/" + path, decode=decode)
+    return _match_path(kinds, names, raw_segments, decoded_segments)

@@ -20,15 +20,10 @@ from werkzeug.datastructures import Headers
 from werkzeug.http import parse_options_header
 from werkzeug.test import EnvironBuilder
 
-from lambda_micro.local.events import (
-    PAYLOADS,
-    CookiesArg,
-    HeadersArg,
-    QueryArg,
-    build_event,
-    path_parameter_values,
-)
+from lambda_micro.adapter.result import reason_phrase
+from lambda_micro.local.events import PAYLOADS, CookiesArg, HeadersArg, QueryArg, build_event
 from lambda_micro.local.results import HttpResult, parse_result
+from lambda_micro.local.routing import Miss, RouteTable, api_error
 from lambda_micro.local.template import Route
 
 from ._context import LambdaContext
@@ -61,13 +56,8 @@ class LambdaResponse:
 
     @property
     def status(self) -> str:
-        """``"200 OK"``."""
-        from http import HTTPStatus  # noqa: PLC0415 - tiny, stdlib
-
-        try:
-            return f"{self.status_code} {HTTPStatus(self.status_code).phrase}"
-        except ValueError:
-            return f"{self.status_code} UNKNOWN"
+        """``"200 OK"`` (``"299 Unknown"`` for a code without a standard phrase)."""
+        return f"{self.status_code} {reason_phrase(self.status_code)}"
 
     @property
     def content_type(self) -> str | None:
@@ -245,11 +235,9 @@ def _handler_of(target: Any) -> Handler:
     raise TypeError(f"Client needs a Lambda handler (event, context) or an App, got {target!r}")
 
 
-def _route_specificity(route: Route) -> tuple[int, int, int]:
-    segments = [segment for segment in route.path.split("/") if segment]
-    literal = sum(1 for segment in segments if not segment.startswith("{"))
-    greedy = 1 if route.path.endswith("+}") else 0
-    return (-literal, greedy, 0 if route.method != "ANY" else 1)
+def _api_kind(payload: str, api_kind: str | None) -> str:
+    """``"rest"`` for a REST API's payload 1.0, else ``"http"`` (HTTP APIs; ALBs and URLs never miss)."""
+    return "rest" if payload == "1.0" and api_kind != "http" else "http"
 
 
 class Client:
@@ -257,10 +245,11 @@ class Client:
 
     ``payload`` is ``"1.0"`` (REST API; with ``stage="$default"`` an HTTP API on payload 1.0), ``"2.0"``,
     ``"alb"``, ``"alb-multi"`` or ``"url"``. With ``routes`` (the template's routes of one function, as
-    ``function_client`` passes them) a request is matched like API Gateway matches it: the event gets the
-    route's ``resource``/``routeKey``/``pathParameters``/stage, and a path no route declares gets API
-    Gateway's own answer (REST: 403 "Missing Authentication Token"; HTTP API: 404 "Not Found") without
-    calling the handler. Exceptions raised by the handler propagate.
+    ``function_client`` passes them) a request is matched by the local gateway's own route table, so
+    exactly as API Gateway matches it: the event gets the route's ``resource``/``routeKey``/
+    ``pathParameters``/stage, and a path no route declares gets API Gateway's own answer (REST: 403
+    "Missing Authentication Token"; HTTP API: 404 "Not Found") without calling the handler. Exceptions
+    raised by the handler propagate.
     """
 
     def __init__(
@@ -288,7 +277,8 @@ class Client:
         self.payload = payload
         self.stage = stage
         self.api_kind = api_kind
-        self.routes = sorted(routes, key=_route_specificity) if routes is not None else None
+        self.routes = list(routes) if routes is not None else None
+        self._route_table = RouteTable(self.routes) if self.routes is not None else None
         self.binary_media_types = tuple(binary_media_types)
         self.domain_name = domain_name
         self.source_ip = source_ip
@@ -310,23 +300,6 @@ class Client:
         return LambdaContext(
             function_name=self.function_name, timeout=self.timeout, memory_limit_in_mb=str(self.memory_size)
         )
-
-    # -- routing --------------------------------------------------------------------------------------
-
-    def _match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | bool | None:
-        """The matching route; ``None``: no route declares the path; ``False``: the client has no routes."""
-        if self.routes is None:
-            return False
-        decoded = unquote(path)
-        for route in self.routes:
-            if route.method not in ("ANY", method):
-                continue
-            if route.is_default_route:
-                return route, {}
-            values = path_parameter_values(route.path, decoded)
-            if values is not None:
-                return route, values
-        return None
 
     # -- requests -------------------------------------------------------------------------------------
 
@@ -425,22 +398,27 @@ class Client:
         authorizer: Mapping[str, Any] | None,
         stage_variables: Mapping[str, str] | None,
     ) -> LambdaResponse:
-        request_path = path.partition("?")[0] or "/"
+        request_path, has_query, path_query = path.partition("?")
+        request_path = request_path or "/"
         payload, stage, api_kind = self.payload, self.stage, self.api_kind
         binary_media_types = self.binary_media_types
         resource = route_key = None
         path_parameters: dict[str, str] | None = None
-        matched = self._match(method, request_path)
-        if matched is None:
-            return self._gateway_miss(method)
-        if matched is not False:
-            assert not isinstance(matched, bool)
-            route, path_parameters = matched
+        if self._route_table is not None:
+            outcome = self._route_table.match(method, request_path)
+            if isinstance(outcome, Miss):
+                # With no routes at all, the client's own payload says which API answers.
+                error = outcome.error if self.routes else api_error(_api_kind(payload, api_kind), "unmatched")
+                http = HttpResult(error.status, error.headers, error.body)
+                return LambdaResponse(http, event=None, result=None, request_method=method)
+            route = outcome.route
             payload, stage, api_kind = route.payload, route.stage, route.api_kind
-            binary_media_types = route.binary_media_types
-            if not route.is_default_route:
-                resource = route.path
-            route_key = route.route_key if route.api_kind == "http" else None
+            binary_media_types = tuple(getattr(route, "binary_media_types", ()))
+            resource, path_parameters = outcome.resource, outcome.path_parameters
+            route_key = outcome.route_key if route.api_kind == "http" else None
+            # A path given under the stage (``/Prod/x``) is the API's own URL: the event's path omits it.
+            request_path = outcome.path
+            path = request_path + has_query + path_query
 
         # Cookies are scoped to the URL the browser sees, which carries a named stage (``/Prod/x``).
         browser_path = self._browser_path(unquote(request_path), payload, stage, api_kind)
@@ -492,25 +470,6 @@ class Client:
         ):
             return path  # a REST API behind a custom domain: the mapping hides the stage
         return f"/{stage}{path}"
-
-    def _gateway_miss(self, method: str) -> LambdaResponse:
-        kinds = {route.api_kind for route in self.routes or []}
-        if "rest" in kinds or (not kinds and self.payload == "1.0"):
-            body = b'{"message":"Missing Authentication Token"}'
-            headers = [
-                ("Content-Type", "application/json"),
-                ("x-amzn-ErrorType", "MissingAuthenticationTokenException"),
-            ]
-            return LambdaResponse(
-                HttpResult(403, headers, body), event=None, result=None, request_method=method
-            )
-        body = b'{"message":"Not Found"}'
-        return LambdaResponse(
-            HttpResult(404, [("Content-Type", "application/json")], body),
-            event=None,
-            result=None,
-            request_method=method,
-        )
 
     def get(self, path: str, **kwargs: Any) -> LambdaResponse:
         """A GET request (see :meth:`request` for the keyword arguments)."""

@@ -16,6 +16,7 @@ from lambda_micro.local.routing import (
     api_error,
     media_type_matches,
     parse_accept_first,
+    path_parameter_values,
 )
 from lambda_micro.local.template import Route
 
@@ -270,6 +271,25 @@ def test_routing_accept_and_binary_media_types() -> None:
     assert media_type_matches("image/png", ["*/*"])
     assert not media_type_matches("image/png", ["image/gif"])
     assert not media_type_matches(None, ["*/*"])
+    # A whole Content-Type (the request side): parameters and letter case do not matter.
+    assert media_type_matches("Image/PNG; name=a.png", ["image/png"])
+    assert media_type_matches("application/vnd.api+json", ["application/vnd.*"])
+    assert not media_type_matches("; charset=utf-8", ["*/*"])
+
+
+def test_routing_path_parameter_values_follow_each_api_kind() -> None:
+    assert path_parameter_values("/posts/{slug}", "/posts/caf%C3%A9") == {"slug": "café"}
+    assert path_parameter_values("/posts/{slug}", "/posts/caf%C3%A9", decode=False) == {"slug": "caf%C3%A9"}
+    # HTTP APIs decode before splitting, so an encoded "/" separates segments there; REST keeps it.
+    assert path_parameter_values("/files/{name}", "/files/a%2Fb") is None
+    assert path_parameter_values("/files/{name}", "/files/a%2Fb", decode=False) == {"name": "a%2Fb"}
+    assert path_parameter_values("/{proxy+}", "/a/b/c") == {"proxy": "a/b/c"}
+    assert path_parameter_values("/posts/{slug}", "/posts/x/") == {"slug": "x"}  # one trailing slash
+    assert path_parameter_values("/", "/") == {}
+    assert path_parameter_values("/{proxy+}", "/") is None
+    assert path_parameter_values("/posts/{slug}", "/posts/a/b") is None
+    with pytest.raises(ValueError, match="greedy"):
+        path_parameter_values("/{proxy+}/x", "/a/x")
 
 
 # -- properties ------------------------------------------------------------------------------------------
@@ -318,3 +338,5 @@ def test_routing_property_a_route_matches_its_own_filled_path(
     expected = {name: (value if kind == "http" else quote(value, safe="/")) for name, value in values if name}
     assert (match.path_parameters or {}) == expected
     assert match.resource == template
+    # The one-template extractor is the same matcher.
+    assert path_parameter_values(template, path, decode=kind == "http") == (match.path_parameters or {})

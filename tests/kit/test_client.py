@@ -308,7 +308,9 @@ ROUTES = [
 def test_client_routes_match_like_api_gateway(app: App) -> None:
     client = Client(app, payload="1.0", stage="Prod", routes=ROUTES)
     post = client.get("/posts/caf%C3%A9")
-    assert post.json == {"slug": "café", "path_parameters": {"slug": "café"}}
+    # REST pathParameters keep the request's percent-encoding, as API Gateway sends them (the app's own
+    # URL routing decodes the path).
+    assert post.json == {"slug": "café", "path_parameters": {"slug": "caf%C3%A9"}}
     assert post.event is not None
     assert post.event["resource"] == "/posts/{slug}"
     assert post.event["requestContext"]["resourcePath"] == "/posts/{slug}"
@@ -319,6 +321,45 @@ def test_client_routes_match_like_api_gateway(app: App) -> None:
     assert missing.event is None
     assert missing.result is None
     assert client.post("/").status_code == 403  # the path exists, not for POST
+
+
+def test_client_routes_use_the_gateway_precedence(app: App) -> None:
+    routes = [
+        Route("Fn", "Any", "ANY", "/posts/{slug}", "rest", "1.0", "ServerlessRestApi", "Prod"),
+        Route("Fn", "Get", "GET", "/posts/{slug}", "rest", "1.0", "ServerlessRestApi", "Prod"),
+        Route("Fn", "Me", "PATCH", "/posts/me", "rest", "1.0", "ServerlessRestApi", "Prod"),
+        Route("Fn", "Proxy", "ANY", "/{proxy+}", "rest", "1.0", "ServerlessRestApi", "Prod"),
+    ]
+    client = Client(app, payload="1.0", stage="Prod", routes=routes)
+    # The exact method beats ANY on the same path; a method /posts/me lacks falls through to /posts/{slug}.
+    me = client.get("/posts/me")
+    assert me.event is not None
+    assert me.event["resource"] == "/posts/{slug}"
+    assert me.event["pathParameters"] == {"slug": "me"}
+    # One trailing slash is ignored, as API Gateway routes it.
+    trailing = client.get("/posts/x/")
+    assert trailing.event is not None
+    assert trailing.event["pathParameters"] == {"slug": "x"}
+    # The API's own stage URL is recognised; the event's path omits the stage.
+    staged = client.get("/Prod/posts/x")
+    assert staged.event is not None
+    assert staged.event["path"] == "/posts/x"
+    assert staged.event["requestContext"]["path"] == "/Prod/posts/x"
+    proxied = client.get("/echo")
+    assert proxied.event is not None
+    assert proxied.event["resource"] == "/{proxy+}"
+
+
+def test_client_http_api_miss_is_api_gateways_own_answer(app: App) -> None:
+    routes = [Route("Fn", "Post", "GET", "/posts/{slug}", "http", "2.0", "ServerlessHttpApi", "$default")]
+    missing = Client(app, routes=routes).get("/nowhere")
+    assert missing.status_code == 404
+    assert missing.json == {"message": "Not Found"}
+    assert missing.headers["x-amzn-ErrorType"] == "NotFoundException"
+    assert missing.event is None
+    # No routes at all: every path is undeclared, answered by the API the client's payload stands for.
+    assert Client(app, routes=[]).get("/").status_code == 404
+    assert Client(app, payload="1.0", routes=[]).get("/").status_code == 403
 
 
 def test_client_http_api_routes(app: App) -> None:

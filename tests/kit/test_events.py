@@ -366,6 +366,9 @@ def test_is_text_content_type() -> None:
         "image/svg+xml",
         "application/x-www-form-urlencoded",
         "application/xml",
+        "application/vnd.api+json",
+        "application/x-ndjson",
+        "TEXT/CSV",
     ):
         assert is_text_content_type(text), text
     for binary in (None, "", "image/png", "application/octet-stream", "multipart/form-data; boundary=x"):
@@ -478,7 +481,11 @@ def test_build_event_derives_path_parameters_from_the_resource() -> None:
     rest = build_event(
         "GET", "/posts/caf%C3%A9/comments/3", payload="1.0", resource="/posts/{slug}/comments/{id}"
     )
-    assert rest["pathParameters"] == {"slug": "café", "id": "3"}
+    assert rest["pathParameters"] == {"slug": "caf%C3%A9", "id": "3"}  # REST keeps the encoding
+    http_v1 = build_event(
+        "GET", "/posts/caf%C3%A9", payload="1.0", stage="$default", resource="/posts/{slug}"
+    )
+    assert http_v1["pathParameters"] == {"slug": "café"}  # HTTP APIs decode
     proxy = build_event("GET", "/static/css/site.css", resource="/static/{proxy+}")
     assert proxy["pathParameters"] == {"proxy": "css/site.css"}
     assert proxy["routeKey"] == "GET /static/{proxy+}"
