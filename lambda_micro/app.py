@@ -9,14 +9,16 @@ import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 from urllib.parse import quote
 
-from werkzeug.datastructures import Headers
+from werkzeug.datastructures import Headers, MIMEAccept
 from werkzeug.exceptions import BadHost, HTTPException, InternalServerError
-from werkzeug.routing import Map, MapAdapter, Rule
+from werkzeug.http import parse_accept_header
+from werkzeug.routing import Map, MapAdapter, Rule, RuleFactory
 from werkzeug.routing.exceptions import RoutingException
 from werkzeug.utils import redirect as _redirect
+from werkzeug.wrappers.request import Request as _WerkzeugRequest
 from werkzeug.wrappers.response import Response as _WerkzeugResponse
 from werkzeug.wsgi import get_host
 
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
     from .blueprints import Blueprint
     from .typing import ErrorHandlerCallable, HeadersValue, ResponseReturnValue, RouteCallable
 
-__all__ = ["App", "URLRule"]
+__all__ = ["App", "URLMap", "URLRule"]
 
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 T_template_callable = TypeVar("T_template_callable", bound=Callable[..., Any])
@@ -49,6 +51,20 @@ class URLRule(Rule):
     """A werkzeug Rule that remembers whether the App answers OPTIONS for it automatically."""
 
     provide_automatic_options: bool = False
+
+
+class URLMap(Map):
+    """werkzeug's Map, counting the rules added so that the App knows when what it remembered is stale."""
+
+    #: Incremented by every :meth:`add`.
+    changes: int = 0
+
+    def add(self, rulefactory: RuleFactory) -> None:
+        """Add a rule (or a rule factory's rules), as werkzeug does."""
+        try:
+            super().add(rulefactory)
+        finally:
+            self.changes += 1
 
 
 def _app_name(import_name: str) -> str:
@@ -116,8 +132,12 @@ class App(Scaffold):
         self.config["SECRET_KEY_FALLBACKS"] = []
         self.config["SECRET_KEY"] = os.environ.get("LAMBDA_MICRO_SECRET_KEY") or None
         #: werkzeug's URL map; add custom converters to ``url_map.converters`` before registering rules.
-        self.url_map = Map()
-        self._server_names: dict[str, str] = {}
+        self.url_map: Map = URLMap()
+        self._server_names: dict[tuple[str, str], str] = {}
+        # URLs known to match a static rule (see _static_match_key), valid while the map is unchanged.
+        self._static_matches: dict[tuple[str, str, bool], Rule] = {}
+        self._static_matches_map: Map | None = None
+        self._static_matches_changes = -1
         self.view_functions: dict[str, RouteCallable] = {}
         #: Registered blueprints by full (dotted) name.
         self.blueprints: dict[str, Blueprint] = {}
@@ -276,10 +296,20 @@ class App(Scaffold):
         """Match the URL, run before_request hooks and the view, handle errors, run after_request hooks."""
         request = ctx.request
         if request.routing_exception is None:
-            try:
-                request.url_rule, request.view_args = ctx.url_adapter.match(return_rule=True)  # type: ignore[assignment]
-            except HTTPException as e:
-                request.routing_exception = e
+            adapter = ctx.url_adapter
+            key = self._static_match_key(adapter)
+            rule = self._static_matches.get(key) if key is not None else None
+            if rule is not None:
+                request.url_rule, request.view_args = rule, {}
+            else:
+                try:  # in this frame: a routing error's traceback stays as short as werkzeug makes it
+                    rule, args = adapter.match(return_rule=True)
+                except HTTPException as e:
+                    request.routing_exception = e
+                else:
+                    request.url_rule, request.view_args = rule, args  # type: ignore[assignment]
+                    if key is not None:
+                        self._remember_static_match(key, rule, args)
         try:
             rv = self.preprocess_request(ctx)
             if rv is None:
@@ -287,6 +317,35 @@ class App(Scaffold):
         except Exception as e:
             rv = self.handle_user_exception(ctx, e)
         return self.finalize_request(ctx, rv)
+
+    def _static_match_key(self, adapter: MapAdapter) -> tuple[str, str, bool] | None:
+        """The key of the URLs known to match a static rule, or ``None`` when that cache does not apply.
+
+        A static rule (no converters, no defaults, no redirect) matched for a path, method and WebSocket flag
+        is matched again for them as long as the map has the same rules, so werkzeug's matcher is skipped.
+        Errors, redirects and rules with arguments (converters may have side effects) always go to werkzeug.
+        """
+        url_map = self.url_map
+        changes = getattr(url_map, "changes", None)  # None: a plain werkzeug Map was assigned
+        if changes is None or url_map.host_matching:
+            return None
+        # (redirect_defaults never applies: a rule without arguments cannot take another's defaults.)
+        if self._static_matches_map is not url_map or self._static_matches_changes != changes:
+            self._static_matches.clear()
+            self._static_matches_map = url_map
+            self._static_matches_changes = changes
+        return (adapter.path_info, adapter.default_method, adapter.websocket)
+
+    def _remember_static_match(self, key: tuple[str, str, bool], rule: Rule, args: Mapping[str, Any]) -> None:
+        matches = self._static_matches
+        if (
+            not args
+            and not rule.arguments
+            and not rule.defaults
+            and rule.redirect_to is None
+            and len(matches) < _STATIC_MATCHES_LIMIT
+        ):
+            matches[key] = rule
 
     def preprocess_request(self, ctx: RequestContext) -> ResponseReturnValue | None:
         """Run the app's, then each enclosing blueprint's, before_request hooks; stop at a return value."""
@@ -503,6 +562,21 @@ class App(Scaffold):
         if ctx is None:
             return False
         request = ctx.request
+        environ = request.environ
+        if _plain_request_class(type(request)) and "accept_mimetypes" not in request.__dict__:
+            # werkzeug's own is_json and accept_mimetypes, computed from two environ strings: a request
+            # without a Content-Type is not JSON, and the Accept verdict is cached per header value.
+            if environ.get("CONTENT_TYPE") and request.is_json:
+                return True
+            header = environ.get("HTTP_ACCEPT")
+            verdict = _ACCEPT_PREFERS_JSON.get(header)
+            if verdict is None:
+                accept = parse_accept_header(header, MIMEAccept)
+                verdict = accept["application/json"] > accept["text/html"]
+                # Accept is client-controlled: bound the cache, and what each entry may hold.
+                if len(_ACCEPT_PREFERS_JSON) < _ACCEPT_CACHE_LIMIT and len(header or "") <= _CACHED_TEXT_MAX:
+                    _ACCEPT_PREFERS_JSON[header] = verdict
+            return verdict
         if request.is_json:
             return True
         accept = request.accept_mimetypes
@@ -524,7 +598,7 @@ class App(Scaffold):
                 {"code": e.code, "name": e.name, "description": e.description}, separators=(",", ":")
             )
             return self.response_class(body, e.code, headers, mimetype="application/json")
-        return self.response_class(e.get_body(environ), e.code, headers, mimetype="text/html")
+        return self.response_class(_error_page(e, environ), e.code, headers, mimetype="text/html")
 
     def internal_error_response(self, e: BaseException) -> Response:
         """The default 500: a generic message, plus the traceback only when ``debug`` is on."""
@@ -602,9 +676,12 @@ class App(Scaffold):
         """
         environ = request.environ
         scheme = environ["wsgi.url_scheme"]
-        host = get_host(environ).lower()
-        server_name = self._server_names.get(host)
+        # With a Host header, werkzeug's get_host depends on the scheme and the header only: cache on them.
+        host_header = environ.get("HTTP_HOST")
+        cache_key = (scheme, host_header) if host_header is not None else None
+        server_name = self._server_names.get(cache_key) if cache_key is not None else None
         if server_name is None:
+            host = get_host(environ).lower()
             name, sep, port = host.partition(":")
             try:
                 server_name = f"{name.encode('idna').decode('ascii')}{sep}{port}"
@@ -612,8 +689,9 @@ class App(Scaffold):
                 request.routing_exception = BadHost()
                 server_name = host
             else:
-                if len(self._server_names) < 64:  # Host is client-controlled: bound the cache
-                    self._server_names[host] = server_name
+                # Host is client-controlled: bound the cache.
+                if cache_key is not None and len(self._server_names) < 64:
+                    self._server_names[cache_key] = server_name
         if "HTTP_UPGRADE" in environ:
             connection = environ.get("HTTP_CONNECTION", "").lower()
             upgrade = any(v.strip(" \t") == "upgrade" for v in connection.split(","))
@@ -694,9 +772,47 @@ class App(Scaffold):
         return f"<{type(self).__name__} {self.name!r}>"
 
 
+_STATIC_MATCHES_LIMIT: Final = 1024
+_ACCEPT_PREFERS_JSON: dict[str | None, bool] = {}
+_ACCEPT_CACHE_LIMIT: Final = 256
+_ERROR_PAGES: dict[tuple[type[HTTPException], int | None, str | None], str] = {}
+_ERROR_PAGES_LIMIT: Final = 256
+_CACHED_TEXT_MAX: Final = 1024
+
+
+def _plain_request_class(cls: type[Request]) -> bool:
+    """Whether ``cls`` keeps werkzeug's ``is_json`` and ``accept_mimetypes`` (a subclass may change them)."""
+    return (
+        cls.is_json is _WerkzeugRequest.is_json and cls.accept_mimetypes is _WerkzeugRequest.accept_mimetypes
+    )
+
+
+def _error_page(e: HTTPException, environ: WSGIEnvironment | None) -> str:
+    """``e.get_body(environ)``, cached for exceptions that keep werkzeug's page (it then depends only on the
+    class, code and description; a subclass that renders its own page is asked every time)."""
+    cls = type(e)
+    description = e.description
+    if not (
+        cls.get_body is HTTPException.get_body
+        and cls.get_description is HTTPException.get_description
+        and cls.name is HTTPException.name
+        and (description is None or type(description) is str)
+    ):
+        return e.get_body(environ)
+    key = (cls, e.code, description)
+    page = _ERROR_PAGES.get(key)
+    if page is None:
+        page = e.get_body(environ)
+        # Descriptions may carry per-request text: bound the cache, and what each entry may hold.
+        if len(_ERROR_PAGES) < _ERROR_PAGES_LIMIT and len(description or "") <= _CACHED_TEXT_MAX:
+            _ERROR_PAGES[key] = page
+    return page
+
+
 def _wsgi_str(value: str) -> str:
     # PEP 3333 strings are latin-1 "bytes as str"; URLs are UTF-8 (werkzeug's decoding, done once here).
-    return value.encode("latin-1").decode("utf-8", "replace")
+    # ASCII is the same text in both encodings: no round trip for the common case.
+    return value if value.isascii() else value.encode("latin-1").decode("utf-8", "replace")
 
 
 def _as_headers(headers: HeadersValue | None) -> Headers | None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import decimal
 import json as _json
+import sys
 import uuid
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
@@ -31,7 +31,9 @@ def default(o: Any) -> Any:
     - ``datetime``/``date``/``time`` → ISO 8601 strings; ``UUID`` → its string form.
     - dataclass instances → dicts; objects with ``__html__`` (markup) → that string.
     """
-    if isinstance(o, decimal.Decimal):
+    # decimal is imported by whoever makes a Decimal (boto3's DynamoDB types do): not here, at cold start.
+    decimal = sys.modules.get("decimal")
+    if decimal is not None and isinstance(o, decimal.Decimal):
         if not o.is_finite():
             raise TypeError(f"Decimal {o} is not JSON serializable (JSON has no NaN or Infinity)")
         if o == o.to_integral_value():
@@ -68,6 +70,9 @@ class JSONProvider:
     compact: bool | None = None
     #: The media type of :meth:`response`.
     mimetype: str = "application/json"
+    # The encoder response() reuses, with the settings it was built from (a class default: subclasses
+    # that skip __init__ still work).
+    _encoder: tuple[tuple[Any, ...], _json.JSONEncoder] | None = None
 
     def __init__(self, app: App | None = None) -> None:
         self._app = app
@@ -93,6 +98,29 @@ class JSONProvider:
         """Parse a JSON document from a file."""
         return self.loads(fp.read(), **kwargs)
 
+    def _response_encoder(self, compact: bool) -> _json.JSONEncoder:
+        """The encoder ``dumps(obj, separators=...)``/``dumps(obj, indent=2)`` builds, kept while the settings
+        it was built from (``default``, ``ensure_ascii``, ``sort_keys``, compactness) are unchanged."""
+        settings = (self.default, self.ensure_ascii, self.sort_keys, compact)
+        cached = self._encoder
+        if cached is not None:
+            old = cached[0]
+            if old[0] is settings[0] and old[1:] == settings[1:]:
+                return cached[1]
+        if compact:
+            encoder = _json.JSONEncoder(
+                default=self.default,
+                ensure_ascii=self.ensure_ascii,
+                sort_keys=self.sort_keys,
+                separators=(",", ":"),
+            )
+        else:
+            encoder = _json.JSONEncoder(
+                default=self.default, ensure_ascii=self.ensure_ascii, sort_keys=self.sort_keys, indent=2
+            )
+        self._encoder = (settings, encoder)
+        return encoder
+
     def _is_compact(self) -> bool:
         if self.compact is not None:
             return self.compact
@@ -104,7 +132,10 @@ class JSONProvider:
             raise TypeError("jsonify() takes either positional arguments or keyword arguments, not both")
         obj: Any = (args[0] if len(args) == 1 else list(args)) if args else kwargs or None
         compact = self._is_compact()
-        body = self.dumps(obj, separators=(",", ":")) if compact else self.dumps(obj, indent=2)
+        if type(self).dumps is JSONProvider.dumps:
+            body = self._response_encoder(compact).encode(obj)  # what dumps() would do, encoder reused
+        else:
+            body = self.dumps(obj, separators=(",", ":")) if compact else self.dumps(obj, indent=2)
         response_class = self._app.response_class if self._app is not None else _response_class()
         return response_class(f"{body}\n", mimetype=self.mimetype)
 

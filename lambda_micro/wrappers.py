@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from werkzeug.exceptions import BadRequest
@@ -11,6 +12,7 @@ from werkzeug.wrappers.response import Response as _WerkzeugResponse
 from . import json as _json
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from werkzeug.routing import Rule
 
 __all__ = ["MalformedJSON", "Request", "Response"]
@@ -94,3 +96,52 @@ class Response(_WerkzeugResponse):
 
     default_mimetype = "text/html"
     json_module: Any = _json
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Answer as a WSGI application: werkzeug's behaviour, without its generic steps when none applies.
+
+        The common response (a buffered list of bytes, no ``Location``/``Content-Location`` header, no
+        close callbacks, a status that has a body) needs none of werkzeug's per-response fixes but the
+        ``Content-Length`` it adds; every other response, and any subclass that overrides a step, takes
+        werkzeug's own path.
+        """
+        body = self.response
+        status_code = self.status_code
+        if (
+            type(body) is list
+            and not self._on_close
+            and not self.direct_passthrough
+            and status_code >= 200
+            and status_code not in (204, 304)
+            and type(self).get_wsgi_response is _get_wsgi_response
+            and type(self).get_wsgi_headers is _get_wsgi_headers
+            and type(self).get_app_iter is _get_app_iter
+            and type(self).iter_encoded is _iter_encoded
+        ):
+            headers = self.headers.to_wsgi_list()
+            content_length: str | None = None
+            for name, value in headers:
+                lower = name.lower()
+                if lower in {"location", "content-location"}:
+                    break  # werkzeug rewrites these (IRI to URI, absolute URL): its own path
+                if lower == "content-length":
+                    content_length = value
+            else:
+                length = 0
+                for chunk in body:
+                    if type(chunk) is not bytes:
+                        break  # str items are encoded by werkzeug's path
+                    length += len(chunk)
+                else:
+                    if content_length is None and self.automatically_set_content_length:
+                        headers.append(("Content-Length", str(length)))
+                    start_response(self.status, headers)
+                    # A list has no close() and there are no callbacks: nothing for a ClosingIterator to do.
+                    return [] if environ["REQUEST_METHOD"] == "HEAD" else body
+        return super().__call__(environ, start_response)
+
+
+_get_wsgi_response = Response.get_wsgi_response
+_get_wsgi_headers = Response.get_wsgi_headers
+_get_app_iter = Response.get_app_iter
+_iter_encoded = Response.iter_encoded

@@ -60,15 +60,33 @@ def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
     if not isinstance(raw_path, str):
         raise BadEvent("path", "expected a string")
     raw_path = raw_path or "/"
-    request_context = _optional_map(event, "requestContext")
-    stage_variables = _optional_map(event, "stageVariables")
+    # `x if type(x) is dict else _optional_map(...)`: the common case without a call; the helper handles
+    # null and reports a wrong type.
+    request_context = event.get("requestContext")
+    if type(request_context) is not dict:
+        request_context = _optional_map(event, "requestContext")
+    stage_variables = event.get("stageVariables")
+    if type(stage_variables) is not dict:
+        stage_variables = _optional_map(event, "stageVariables")
     body = _body(event)
 
     environ: dict[str, Any] = {}
-    multi_headers = _optional_map(event, "multiValueHeaders")
-    headers = _optional_map(event, "headers")
+    multi_headers = event.get("multiValueHeaders")
+    if type(multi_headers) is not dict:
+        multi_headers = _optional_map(event, "multiValueHeaders")
+    headers = event.get("headers")
+    if type(headers) is not dict:
+        headers = _optional_map(event, "headers")
     if multi_headers:
+        keys = _HEADER_KEYS
         for name, values in multi_headers.items():
+            if type(values) is list and len(values) == 1:
+                # The common case inline: a known name, one ASCII value, not seen yet (else _add_header).
+                value = values[0]
+                key = keys.get(name)
+                if key and type(value) is str and value.isascii() and key not in environ:
+                    environ[key] = value
+                    continue
             if values is None:
                 continue
             if not isinstance(values, list):
@@ -80,7 +98,7 @@ def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
                     raise BadEvent("multiValueHeaders", "header values must be strings")
                 separator = "; " if _header_key(name, "multiValueHeaders") == "HTTP_COOKIE" else ", "
                 _add_header(environ, name, separator.join(values), "multiValueHeaders")
-        if headers:
+        if headers and not headers.keys() <= multi_headers.keys():
             _add_missing_headers(environ, headers, multi_headers)
     else:
         _add_headers(environ, headers)
@@ -128,25 +146,28 @@ def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
 
     _finish(
         environ,
-        event=event,
-        context=context,
-        method=method,
-        script_name=script_name,
-        path_info=path_info,
-        raw_path=_native(raw_path),
-        query=query,
-        body=body,
-        protocol=request_context.get("protocol"),
-        remote_addr=remote_addr,
-        domain=domain,
-        scheme_default=scheme_default,
-        request_context=request_context,
-        stage_variables=stage_variables,
+        event,
+        context,
+        method,
+        script_name,
+        path_info,
+        _native(raw_path),  # raw_path
+        query,
+        body,
+        request_context.get("protocol"),  # protocol
+        remote_addr,
+        domain,
+        scheme_default,
+        request_context,
+        stage_variables,
     )
     return environ
 
 
 def _v1_query(event: dict[str, Any], *, encode: bool) -> str:
+    multi = event.get("multiValueQueryStringParameters")
+    if multi is None and event.get("queryStringParameters") is None:
+        return ""  # no query: the common case
     multi = _optional_map(event, "multiValueQueryStringParameters")
     pairs: list[str] = []
     if multi:
@@ -259,20 +280,20 @@ def _v2_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
 
     _finish(
         environ,
-        event=event,
-        context=context,
-        method=method,
-        script_name=script_name,
-        path_info=path_info,
-        raw_path=_native(raw_path),
-        query=raw_query,
-        body=body,
-        protocol=http.get("protocol"),
-        remote_addr=http.get("sourceIp"),
-        domain=request_context.get("domainName"),
-        scheme_default="https",
-        request_context=request_context,
-        stage_variables=stage_variables,
+        event,
+        context,
+        method,
+        script_name,
+        path_info,
+        _native(raw_path),  # raw_path
+        raw_query,  # query
+        body,
+        http.get("protocol"),  # protocol
+        http.get("sourceIp"),  # remote_addr
+        request_context.get("domainName"),  # domain
+        "https",  # scheme_default
+        request_context,
+        stage_variables,
     )
     return environ
 
@@ -297,9 +318,8 @@ def _merge_cookies(environ: dict[str, Any], cookies: list[str]) -> None:
 # --- shared ---------------------------------------------------------------------------------------------
 
 
-def _finish(
+def _finish(  # noqa: PLR0917 - called positionally: keyword passing costs on every request
     environ: dict[str, Any],
-    *,
     event: dict[str, Any],
     context: Any,
     method: str,
@@ -375,8 +395,13 @@ def _header_key(name: Any, field: str) -> str:
 
 
 def _add_headers(environ: dict[str, Any], headers: dict[str, Any]) -> None:
+    keys = _HEADER_KEYS
     for name, value in headers.items():
-        if value is not None:
+        key = keys.get(name)
+        # The common case inline: a known name, an ASCII value, not seen yet; anything else via _add_header.
+        if key and type(value) is str and value.isascii() and key not in environ:
+            environ[key] = value
+        elif value is not None:
             _add_header(environ, name, value, "headers")
 
 

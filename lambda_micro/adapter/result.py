@@ -27,6 +27,11 @@ __all__ = [
 
 #: Media types answered as text; anything else is base64-encoded (contract item 29). ``*`` matches a
 #: whole type (``text/*``) or subtype (``*/json``); ``*+json`` matches a structured-syntax suffix.
+# This is the runtime's own policy for *response* bodies (configurable with ``text_mime_types``): encoding
+# more than needed is harmless, since API Gateway decodes a base64 result. Which *request* bodies AWS
+# base64-encodes is a different, fixed rule of the services (the Elastic Load Balancing guide lists
+# text/*, application/json, application/javascript, application/xml as passed as is; a REST API encodes
+# what matches its BinaryMediaTypes); the dev-only event builder reproduces that rule with ``TextTypes``.
 DEFAULT_TEXT_MIME_TYPES: Final[tuple[str, ...]] = (
     "text/*",
     "*/json",
@@ -45,19 +50,33 @@ _REASONS: Final = {status.value: status.phrase for status in HTTPStatus}
 _NO_BODY_CODES: Final = frozenset((204, 304))
 _V2_SOURCES: Final = frozenset((HTTP_V2, URL))
 # Repeated Set-Cookie in ALB single-value mode: one header name per cookie, made distinct by letter case
-# (9 letters: 512 spellings, the canonical one first).
-_SET_COOKIE_NAMES: Final[tuple[str, ...]] = tuple(
-    sorted(
-        {
-            spelled[:3] + "-" + spelled[3:]
-            for spelled in (
-                "".join(char.upper() if mask >> index & 1 else char for index, char in enumerate("setcookie"))
-                for mask in range(1 << 9)
+# (9 letters: 512 spellings, the canonical one first). Computed on first use, not at import (cold start).
+_SET_COOKIE_SPELLINGS: Final = 1 << 9
+_set_cookie_names_cache: list[tuple[str, ...]] = []
+
+
+def _set_cookie_names() -> tuple[str, ...]:
+    if not _set_cookie_names_cache:
+        _set_cookie_names_cache.append(
+            tuple(
+                sorted(
+                    {
+                        spelled[:3] + "-" + spelled[3:]
+                        for spelled in (
+                            "".join(
+                                char.upper() if mask >> index & 1 else char
+                                for index, char in enumerate("setcookie")
+                            )
+                            for mask in range(_SET_COOKIE_SPELLINGS)
+                        )
+                    },
+                    key=lambda name: (name != "Set-Cookie", name),
+                )
             )
-        },
-        key=lambda name: (name != "Set-Cookie", name),
-    )
-)
+        )
+    return _set_cookie_names_cache[0]
+
+
 # A header-size allowance per header in the size estimate: quotes, colon, comma of the JSON encoding.
 _HEADER_OVERHEAD: Final = 8
 _RESULT_OVERHEAD: Final = 128
@@ -179,12 +198,33 @@ def build_result(
 ) -> tuple[dict[str, Any], int]:
     """Return the proxy result for ``source`` and an estimate of its JSON size in bytes."""
     code = int(status[:3])
+    # One pass over the headers: grouped by name (case-insensitively, first spelling, in order), the
+    # facts the body encoding needs, and the headers' share of the size estimate.
+    grouped: dict[str, list[str]] = {}
+    spelling: dict[str, str] = {}
+    content_type: str | None = None
+    compressed = False
+    size = _RESULT_OVERHEAD
+    for name, value in headers:
+        lower = name.lower()
+        size += len(name) + len(value) + _HEADER_OVERHEAD
+        if lower == "content-type":
+            content_type = value
+        elif lower == "content-encoding" and value.strip():
+            compressed = True  # compressed: never text, whatever the media type
+        key = spelling.setdefault(lower, name)
+        values = grouped.get(key)
+        if values is None:
+            grouped[key] = [value]
+        else:
+            values.append(value)
+
     if method == "HEAD" or code in _NO_BODY_CODES or code < 200 or not body:
         text, encoded = "", False  # HEAD keeps the GET headers, Content-Length included (item 31)
     else:
-        text, encoded = _encode_body(headers, body, is_text, always_binary)
+        text, encoded = _encode_body(content_type, compressed, body, is_text, always_binary)
 
-    size = _RESULT_OVERHEAD + (len(text) if encoded else len(body))
+    size += len(text) if encoded else len(body)
     limit = ALB_RESPONSE_LIMIT if source == ALB else LAMBDA_RESPONSE_LIMIT
     if not encoded and len(body) * _MAX_ESCAPE_GROWTH > limit // 2:
         size += _escape_growth(text)  # only a large body can be pushed over the limit by its escapes
@@ -192,11 +232,11 @@ def build_result(
     if source in _V2_SOURCES:
         single: dict[str, str] = {}
         cookies: list[str] = []
-        for name, values in _group(headers).items():
+        for name, values in grouped.items():
             if name.lower() == "set-cookie":
                 cookies.extend(values)
             else:
-                single[name] = ", ".join(values)
+                single[name] = values[0] if len(values) == 1 else ", ".join(values)
         result["headers"] = single
         if cookies:
             result["cookies"] = cookies
@@ -204,24 +244,22 @@ def build_result(
         reason = status[4:].strip() or reason_phrase(code)
         result["statusDescription"] = f"{code} {reason}"
         single = {}
-        for name, values in _group(headers).items():
+        for name, values in grouped.items():
             if name.lower() == "set-cookie":
-                if len(values) > len(_SET_COOKIE_NAMES):
+                if len(values) > _SET_COOKIE_SPELLINGS:
                     raise ValueError(
                         f"{len(values)} Set-Cookie headers: the load balancer can carry at most "
-                        f"{len(_SET_COOKIE_NAMES)} in single-value mode"
+                        f"{_SET_COOKIE_SPELLINGS} in single-value mode"
                     )
-                single.update(zip(_SET_COOKIE_NAMES, values, strict=False))
+                single.update(zip(_set_cookie_names(), values, strict=False))
             else:
-                single[name] = ", ".join(values)
+                single[name] = values[0] if len(values) == 1 else ", ".join(values)
         result["headers"] = single
     else:
         if source == ALB:
             reason = status[4:].strip() or reason_phrase(code)
             result["statusDescription"] = f"{code} {reason}"
-        result["multiValueHeaders"] = _group(headers)
-    for name, value in headers:
-        size += len(name) + len(value) + _HEADER_OVERHEAD
+        result["multiValueHeaders"] = grouped
     result["body"] = text
     result["isBase64Encoded"] = encoded
     return result, size
@@ -238,16 +276,13 @@ def _escape_growth(text: str) -> int:
 
 
 def _encode_body(
-    headers: list[tuple[str, str]], body: bytes, is_text: Callable[[str], bool], always_binary: frozenset[str]
+    content_type: str | None,
+    compressed: bool,
+    body: bytes,
+    is_text: Callable[[str], bool],
+    always_binary: frozenset[str],
 ) -> tuple[str, bool]:
-    content_type: str | None = None
-    binary = False
-    for name, value in headers:
-        lower = name.lower()
-        if lower == "content-type":
-            content_type = value
-        elif lower == "content-encoding" and value.strip():
-            binary = True  # compressed: never text, whatever the media type
+    binary = compressed
     if not binary and content_type is not None:
         media_type = content_type.partition(";")[0].strip().lower()
         binary = media_type in always_binary or not is_text(media_type)
@@ -257,17 +292,3 @@ def _encode_body(
         except UnicodeDecodeError:
             pass  # "text" that is not UTF-8: base64 keeps every byte (item 29)
     return b64encode(body).decode("ascii"), True
-
-
-def _group(headers: list[tuple[str, str]]) -> dict[str, list[str]]:
-    """Header values by name, case-insensitively, keeping the first spelling and the order."""
-    grouped: dict[str, list[str]] = {}
-    spelling: dict[str, str] = {}
-    for name, value in headers:
-        lower = name.lower()
-        key = spelling.setdefault(lower, name)
-        if key in grouped:
-            grouped[key].append(value)
-        else:
-            grouped[key] = [value]
-    return grouped

@@ -47,6 +47,25 @@ def test_import_lambda_micro_is_light() -> None:
     modules, _ = _modules_after("import lambda_micro")
     for package in (*HEAVY, *DEV_ONLY):
         assert _loaded(modules, package) == [], f"`import lambda_micro` imported {package}"
+    # Only the JSON encoder needs decimal, and only for a Decimal, which exists once its maker imported it.
+    assert "decimal" not in modules
+
+
+def test_decimal_imported_after_the_app_is_still_encoded() -> None:
+    _, out = _modules_after(
+        """
+        from lambda_micro import App
+        app = App("late_decimal")
+
+        @app.get("/")
+        def index():
+            from decimal import Decimal
+            return {"price": Decimal("9.50"), "count": Decimal("3")}
+
+        print(call(app, "/")[2].decode())
+        """
+    )
+    assert json.loads(out) == {"count": 3, "price": 9.5}
 
 
 def test_json_only_app_never_imports_jinja2_or_itsdangerous() -> None:
