@@ -1,0 +1,9 @@
+"""Flask behind apig-wsgi."""
+
+from __future__ import annotations
+
+from apig_wsgi import make_lambda_handler
+
+from ._flask_app import app
+
+handler = make_lambda_handler(app, binary_support=True)
