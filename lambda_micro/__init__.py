@@ -1,28 +1,64 @@
-"""lambda_micro: a Flask-like micro-framework for AWS Lambda, on werkzeug (and jinja2, loaded when used)."""
+"""lambda_micro: a Flask-like micro-framework for AWS Lambda, on werkzeug (and jinja2, loaded when used).
 
-from . import _bootstrap  # noqa: F401
-from .app import App as App
-from .blueprints import Blueprint as Blueprint
-from .config import Config as Config
-from .globals import current_app as current_app
-from .globals import g as g
-from .globals import request as request
-from .globals import session as session
-from .helpers import abort as abort
-from .helpers import flash as flash
-from .helpers import get_flashed_messages as get_flashed_messages
-from .helpers import jsonify as jsonify
-from .helpers import make_response as make_response
-from .helpers import redirect as redirect
-from .helpers import render_template as render_template
-from .helpers import render_template_string as render_template_string
-from .helpers import send_file as send_file
-from .helpers import send_from_directory as send_from_directory
-from .helpers import url_for as url_for
-from .wrappers import Request as Request
-from .wrappers import Response as Response
+The public names below are imported on first use (PEP 562), so a function that only needs the adapter
+(``from lambda_micro.adapter import make_handler`` around a Flask or Django app) never pays for the App,
+werkzeug's routing or its wrappers at cold start. ``from lambda_micro import App`` behaves as usual.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from . import _bootstrap  # noqa: F401  (first: prepares werkzeug's lazy package before anything imports it)
+
+if TYPE_CHECKING:
+    from .app import App as App
+    from .blueprints import Blueprint as Blueprint
+    from .config import Config as Config
+    from .globals import current_app as current_app
+    from .globals import g as g
+    from .globals import request as request
+    from .globals import session as session
+    from .helpers import abort as abort
+    from .helpers import flash as flash
+    from .helpers import get_flashed_messages as get_flashed_messages
+    from .helpers import jsonify as jsonify
+    from .helpers import make_response as make_response
+    from .helpers import redirect as redirect
+    from .helpers import render_template as render_template
+    from .helpers import render_template_string as render_template_string
+    from .helpers import send_file as send_file
+    from .helpers import send_from_directory as send_from_directory
+    from .helpers import url_for as url_for
+    from .wrappers import Request as Request
+    from .wrappers import Response as Response
 
 __version__ = "0.1.0"
+
+# Public name -> the submodule defining it.
+_EXPORTS: dict[str, str] = {
+    "App": ".app",
+    "Blueprint": ".blueprints",
+    "Config": ".config",
+    "Request": ".wrappers",
+    "Response": ".wrappers",
+    "abort": ".helpers",
+    "current_app": ".globals",
+    "flash": ".helpers",
+    "g": ".globals",
+    "get_flashed_messages": ".helpers",
+    "jsonify": ".helpers",
+    "make_response": ".helpers",
+    "redirect": ".helpers",
+    "render_template": ".helpers",
+    "render_template_string": ".helpers",
+    "request": ".globals",
+    "send_file": ".helpers",
+    "send_from_directory": ".helpers",
+    "session": ".globals",
+    "url_for": ".helpers",
+}
 
 __all__ = [
     "App",
@@ -46,3 +82,19 @@ __all__ = [
     "session",
     "url_for",
 ]
+# The module's own namespace, held once: importing the submodule ``lambda_micro.globals`` binds the name
+# ``globals`` in this namespace, shadowing the builtin.
+_NAMESPACE = globals()
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    _NAMESPACE[name] = value  # later lookups are plain module attributes
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*_NAMESPACE, *_EXPORTS})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 import os
 import sys
@@ -605,6 +604,8 @@ class App(Scaffold):
         error = InternalServerError(original_exception=e)
         if not self.debug:
             return self.http_error_response(error)
+        from html import escape  # noqa: PLC0415 (debug only: kept off the cold-start path)
+
         trace = "".join(traceback.format_exception(type(e), e, e.__traceback__))
         if self._wants_json(None):
             body = self.json.dumps(
@@ -614,8 +615,8 @@ class App(Scaffold):
             return self.response_class(body, 500, mimetype="application/json")
         page = (
             "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"
-            f"<h1>Internal Server Error</h1>\n<p>{html.escape(str(error.description))}</p>\n"
-            f"<pre>{html.escape(trace)}</pre>\n"
+            f"<h1>Internal Server Error</h1>\n<p>{escape(str(error.description))}</p>\n"
+            f"<pre>{escape(trace)}</pre>\n"
         )
         return self.response_class(page, 500, mimetype="text/html")
 

@@ -48,7 +48,9 @@ def _loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
 
 
 def test_import_lambda_micro_loads_no_dev_only_module(fresh_python: FreshPython) -> None:
-    modules = fresh_python("import json, sys\nimport lambda_micro\nprint(json.dumps(sorted(sys.modules)))")
+    modules = fresh_python(
+        "import json, sys\nfrom lambda_micro import App\nprint(json.dumps(sorted(sys.modules)))"
+    )
     assert _loaded(modules, DEV_ONLY_MODULES) == []
     assert "lambda_micro.adapter" in modules  # the handler is created at INIT, so the adapter is loaded
 

@@ -36,7 +36,7 @@ def test_import_lambda_micro_does_not_load_werkzeug_dev_server_or_test_client(
     loaded = fresh_python(
         """
         import json, sys
-        import lambda_micro
+        from lambda_micro import App  # noqa: F401
         from lambda_micro import _bootstrap
         print(json.dumps({
             "modules": sorted(sys.modules),
@@ -53,7 +53,7 @@ def test_import_lambda_micro_does_not_load_werkzeug_dev_server_or_test_client(
 
 def test_werkzeug_package_attributes_are_the_real_ones_after_lambda_micro(fresh_python: FreshPython) -> None:
     plain = fresh_python(_DESCRIBE_WERKZEUG)
-    after_lambda_micro = fresh_python("import lambda_micro\n" + textwrap.dedent(_DESCRIBE_WERKZEUG))
+    after_lambda_micro = fresh_python("from lambda_micro import App\n" + textwrap.dedent(_DESCRIBE_WERKZEUG))
     # Same package file, same attributes with the same values; the only extra names are the submodules
     # lambda_micro itself imported (werkzeug.routing...), which a package gains whenever they are imported.
     assert (after_lambda_micro["file"], after_lambda_micro["path"]) == (plain["file"], plain["path"])
@@ -71,7 +71,7 @@ def test_werkzeug_request_access_runs_the_real_init_once(fresh_python: FreshPyth
     result = fresh_python(
         """
         import json, sys
-        import lambda_micro
+        from lambda_micro import App  # noqa: F401
         from lambda_micro import _bootstrap
         import werkzeug
         from werkzeug.wrappers.request import Request
@@ -92,7 +92,7 @@ def test_from_werkzeug_import_run_simple_works_after_lambda_micro(fresh_python: 
     result = fresh_python(
         """
         import json
-        import lambda_micro
+        from lambda_micro import App  # noqa: F401
         from werkzeug import run_simple, Client, Response
         import werkzeug.serving
         print(json.dumps({
@@ -109,7 +109,7 @@ def test_werkzeug_test_client_works_after_lambda_micro(fresh_python: FreshPython
     result = fresh_python(
         """
         import json
-        import lambda_micro
+        from lambda_micro import App  # noqa: F401
         from werkzeug.test import Client
         from werkzeug.wrappers import Response
 
@@ -124,7 +124,7 @@ def test_from_werkzeug_import_submodule_stays_lazy(fresh_python: FreshPython) ->
     result = fresh_python(
         """
         import json, sys
-        import lambda_micro
+        from lambda_micro import App  # noqa: F401
         from lambda_micro import _bootstrap
         from werkzeug import exceptions, routing
         import werkzeug.routing
@@ -144,7 +144,7 @@ def test_unknown_werkzeug_attribute_raises_attribute_error_like_the_real_package
     result = fresh_python(
         """
         import json
-        import lambda_micro
+        from lambda_micro import App  # noqa: F401
         import werkzeug
         try:
             werkzeug.no_such_name
@@ -175,7 +175,7 @@ def test_werkzeug_imported_before_lambda_micro_is_left_untouched(fresh_python: F
         import werkzeug
         module = sys.modules["werkzeug"]
         namespace = dict(vars(werkzeug))
-        import lambda_micro
+        from lambda_micro import App  # noqa: F401
         from lambda_micro import _bootstrap
         print(json.dumps({
             "same_module": sys.modules["werkzeug"] is module,
@@ -204,7 +204,7 @@ def test_opt_out_environment_variable_imports_werkzeug_normally(fresh_python: Fr
     result = fresh_python(
         """
         import json, sys
-        import lambda_micro
+        from lambda_micro import App  # noqa: F401
         from lambda_micro import _bootstrap
         serving = "werkzeug.serving" in sys.modules
         print(json.dumps({"serving": serving, "lazy": _bootstrap.is_lazy("werkzeug")}))
@@ -218,7 +218,7 @@ def test_concurrent_first_access_from_threads_sees_one_initialised_package(fresh
     result = fresh_python(
         """
         import json, sys, threading
-        import lambda_micro
+        from lambda_micro import App  # noqa: F401
         import werkzeug
 
         barrier = threading.Barrier(8)

@@ -148,3 +148,30 @@ def test_no_heavy_import_even_with_static_and_blueprints(module: str) -> None:
         """
     )
     assert _loaded(modules, module) == []
+
+
+def test_adapter_only_import_skips_the_framework() -> None:
+    # A Flask or Django app behind our adapter must not pay for our App, routing or wrappers at cold start.
+    modules, _ = _modules_after("from lambda_micro.adapter import make_handler")
+    assert _loaded(modules, "lambda_micro.app") == []
+    assert _loaded(modules, "lambda_micro.wrappers") == []
+    assert [m for m in modules if m.startswith("werkzeug.")] == []
+
+
+def test_public_names_resolve_lazily_and_completely() -> None:
+    _, out = _modules_after(
+        """
+        import lambda_micro
+        from lambda_micro import *  # noqa: F403
+        from lambda_micro.app import App as Direct
+        names = sorted(lambda_micro.__all__)
+        assert App is Direct and lambda_micro.App is Direct
+        assert all(getattr(lambda_micro, name) is not None for name in names)
+        assert set(names) <= set(dir(lambda_micro))
+        try:
+            lambda_micro.no_such_name
+        except AttributeError as error:
+            print(error)
+        """
+    )
+    assert out == "module 'lambda_micro' has no attribute 'no_such_name'"
