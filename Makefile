@@ -43,8 +43,8 @@ cov: $(STAMP)
 	@echo "--- coverage: whole package"
 	$(BIN)/python -m coverage report --fail-under=90
 
-## Side-by-side benchmarks against peer stacks (own venv .venv-bench, about 10 minutes; BENCH_ARGS=--quick
-## for a 1-minute smoke run). Writes bench/results.md.
+## Side-by-side benchmarks against peer stacks (own venv .venv-bench; a few minutes on 2 cores; BENCH_ARGS=--quick
+## for a smoke run). Writes bench/results.md.
 bench:
 	$(PYTHON) bench/run.py $(BENCH_ARGS)
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Side-by-side benchmarks of lambda_micro against the stacks users would pick instead.
 
-    python3 bench/run.py            full run (about 10 minutes on 2 cores), writes bench/results.md
-    python3 bench/run.py --quick    smoke run: every measurement, few samples (about 2 minutes)
+    python3 bench/run.py            full run (a few minutes on 2 cores), writes bench/results.md
+    python3 bench/run.py --quick    smoke run: every measurement, few samples
 
 Standard library only: it creates (or refreshes) the benchmark virtualenv `.venv-bench` with the repository
 (`pip install -e .`) and the pinned peers of bench/requirements.txt, then runs each measurement in
