@@ -26,7 +26,6 @@ from .adapter import make_handler
 from .config import Config
 from .ctx import RequestContext
 from .globals import _cv_request
-from .helpers import send_from_directory
 from .json import JSONProvider
 from .scaffold import Scaffold, _endpoint_from_view_func, _join_methods
 from .sessions import SecureCookieSessionInterface, SessionInterface
@@ -731,13 +730,6 @@ class App(Scaffold):
         from .templating import preload  # noqa: PLC0415 - jinja2 only when templates are used
 
         return preload(self, extensions)
-
-    def send_static_file(self, filename: str) -> Response:
-        """The ``static`` view: a file from ``static_folder`` (traversal → 404), ETag, conditional GET."""
-        folder = self.static_folder
-        if folder is None:  # pragma: no cover - the route exists only when the folder does
-            raise RuntimeError("'static_folder' is not set")
-        return send_from_directory(folder, filename)
 
     # Development and tests -----------------------------------------------------------------------
 

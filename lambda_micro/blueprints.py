@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .helpers import send_from_directory
 from .scaffold import Scaffold, _endpoint_from_view_func, _exception_class_and_code
 
 if TYPE_CHECKING:
@@ -18,7 +17,6 @@ if TYPE_CHECKING:
         TeardownCallable,
         TemplateContextProcessorCallable,
     )
-    from .wrappers import Response
 
 __all__ = ["Blueprint"]
 
@@ -147,13 +145,6 @@ class Blueprint(Scaffold):
         return decorator
 
     # Registration --------------------------------------------------------------------------------
-
-    def send_static_file(self, filename: str) -> Response:
-        """The blueprint's ``static`` view (see :meth:`lambda_micro.App.send_static_file`)."""
-        folder = self.static_folder
-        if folder is None:  # pragma: no cover - the route exists only when the folder does
-            raise RuntimeError(f"Blueprint {self.name!r} has no static folder")
-        return send_from_directory(folder, filename)
 
     def register(self, app: App, options: dict[str, Any]) -> None:
         """Add this blueprint's routes, handlers and hooks to ``app`` (see ``app.register_blueprint``)."""

@@ -107,17 +107,9 @@ class JSONProvider:
             old = cached[0]
             if old[0] is settings[0] and old[1:] == settings[1:]:
                 return cached[1]
-        if compact:
-            encoder = _json.JSONEncoder(
-                default=self.default,
-                ensure_ascii=self.ensure_ascii,
-                sort_keys=self.sort_keys,
-                separators=(",", ":"),
-            )
-        else:
-            encoder = _json.JSONEncoder(
-                default=self.default, ensure_ascii=self.ensure_ascii, sort_keys=self.sort_keys, indent=2
-            )
+        encoder = _json.JSONEncoder(
+            default=self.default, ensure_ascii=self.ensure_ascii, sort_keys=self.sort_keys, **_LAYOUT[compact]
+        )
         self._encoder = (settings, encoder)
         return encoder
 
@@ -135,9 +127,13 @@ class JSONProvider:
         if type(self).dumps is JSONProvider.dumps:
             body = self._response_encoder(compact).encode(obj)  # what dumps() would do, encoder reused
         else:
-            body = self.dumps(obj, separators=(",", ":")) if compact else self.dumps(obj, indent=2)
+            body = self.dumps(obj, **_LAYOUT[compact])
         response_class = self._app.response_class if self._app is not None else _response_class()
         return response_class(f"{body}\n", mimetype=self.mimetype)
+
+
+# The layout of response(): compact, or indented for reading (debug mode).
+_LAYOUT: dict[bool, dict[str, Any]] = {True: {"separators": (",", ":")}, False: {"indent": 2}}
 
 
 def _response_class() -> type[Response]:

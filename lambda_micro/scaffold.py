@@ -7,10 +7,11 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from types import FrameType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from .helpers import send_from_directory
 from .typing import (
     AfterRequestCallable,
     BeforeRequestCallable,
@@ -19,6 +20,9 @@ from .typing import (
     TeardownCallable,
     TemplateContextProcessorCallable,
 )
+
+if TYPE_CHECKING:
+    from .wrappers import Response
 
 __all__ = ["Scaffold", "get_root_path"]
 
@@ -133,6 +137,13 @@ class Scaffold:
     def static_folder(self) -> str | None:
         """The absolute static folder, or ``None``."""
         return self._resolve(self.static_folder_name)
+
+    def send_static_file(self, filename: str) -> Response:
+        """The ``static`` view: a file from ``static_folder`` (traversal → 404), ETag, conditional GET."""
+        folder = self.static_folder
+        if folder is None:  # pragma: no cover - the route exists only when the folder does
+            raise RuntimeError(f"{self.name!r} has no static folder")
+        return send_from_directory(folder, filename)
 
     def _check_setup_finished(self, method: str) -> None:
         """Blueprints refuse registrations after they were registered on an app (they would be lost)."""

@@ -201,14 +201,12 @@ class SecureCookieSessionInterface(SessionInterface):
         if serializer is None:
             return self.make_null_session(app)
         value = request.cookies.get(self.get_cookie_name(app))
-        if not value:
-            session = SecureCookieSession()
-            session.new = True
-            return session
-        try:
-            data = serializer.loads(value, max_age=int(_lifetime(app).total_seconds()))
-        except _bad_signature():
-            data = None
+        data = None
+        if value:
+            try:
+                data = serializer.loads(value, max_age=int(_lifetime(app).total_seconds()))
+            except _bad_signature():
+                pass  # tampered, expired or malformed: a new session, like no cookie at all
         if not isinstance(data, dict):
             session = SecureCookieSession()
             session.new = True

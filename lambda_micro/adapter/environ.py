@@ -16,7 +16,7 @@ from typing import Any, Final
 from urllib.parse import quote, quote_plus, unquote
 
 from .errors import BadEvent
-from .infer import ALB, HTTP_V1, HTTP_V2, REST, URL, Source
+from .infer import ALB, HTTP_V1, HTTP_V2, REST, V2_SOURCES, Source
 
 __all__ = ["build_environ", "normalize_base_path"]
 
@@ -26,7 +26,6 @@ _ALB_QUERY_SAFE: Final = "!$'()*+,;=:@/?%~"
 # For a 2.0 rawQueryString: keep every printable ASCII character, percent-encode the rest as UTF-8.
 _RAW_QUERY_SAFE: Final = "".join(chr(code) for code in range(0x21, 0x7F))
 _SCHEMES: Final = frozenset(("http", "https"))
-_V2_SOURCES: Final = frozenset((HTTP_V2, URL))
 # Query text made only of these characters needs no quoting (quote() leaves them alone too).
 _UNRESERVED: Final = str.maketrans("", "", string.ascii_letters + string.digits + "-._~")
 # Header name -> environ key ("" = dropped), bounded: names come from clients.
@@ -44,7 +43,7 @@ def normalize_base_path(base_path: str | None) -> str:
 
 def build_environ(source: Source, event: dict[str, Any], context: Any, base_path: str = "") -> dict[str, Any]:
     """Build the WSGI environ for ``event`` of ``source`` (``base_path`` as ``normalize_base_path`` gives)."""
-    if source in _V2_SOURCES:
+    if source in V2_SOURCES:
         return _v2_environ(source, event, context, base_path)
     return _v1_environ(source, event, context, base_path)
 
@@ -91,13 +90,8 @@ def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
                 continue
             if not isinstance(values, list):
                 raise BadEvent("multiValueHeaders", f"the value of {name!r} is not a list")
-            if len(values) == 1:
-                _add_header(environ, name, values[0], "multiValueHeaders")
-            elif values:
-                if not all(isinstance(value, str) for value in values):
-                    raise BadEvent("multiValueHeaders", "header values must be strings")
-                separator = "; " if _header_key(name, "multiValueHeaders") == "HTTP_COOKIE" else ", "
-                _add_header(environ, name, separator.join(values), "multiValueHeaders")
+            for value in values:  # _add_header joins repeats ("; " for Cookie, else ", ")
+                _add_header(environ, name, value, "multiValueHeaders")
         if headers and not headers.keys() <= multi_headers.keys():
             _add_missing_headers(environ, headers, multi_headers)
     else:

@@ -13,12 +13,11 @@ from .environ import build_environ, normalize_base_path
 from .errors import BadEvent, ResponseTooLarge, UnsupportedEvent
 from .infer import ALB, Source, infer_source
 from .result import (
-    ALB_RESPONSE_LIMIT,
     DEFAULT_TEXT_TYPES,
-    LAMBDA_RESPONSE_LIMIT,
     ResponseCollector,
     TextTypes,
     build_result,
+    payload_limit,
     reason_phrase,
 )
 
@@ -102,7 +101,7 @@ class LambdaHandler:
                 message += "\n\n" + traceback.format_exc()
             return self._plain(source, 500, message, alb_multi_value)
 
-        limit = ALB_RESPONSE_LIMIT if source == ALB else LAMBDA_RESPONSE_LIMIT
+        limit = payload_limit(source)
         if size > limit:
             what = "the load balancer's" if source == ALB else "Lambda's"
             error = ResponseTooLarge(
@@ -138,7 +137,6 @@ def _run(app: WSGIApp, environ: dict[str, Any], collector: ResponseCollector) ->
                         "The WSGI application produced body data before calling start_response()"
                     )
                 chunks.append(chunk)
-                collector.body_started = True
     finally:
         close = getattr(iterable, "close", None)
         if close is not None:

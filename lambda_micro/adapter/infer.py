@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final, Literal
 
-__all__ = ["ALB", "HTTP_V1", "HTTP_V2", "REST", "SOURCES", "URL", "Source", "infer_source"]
+__all__ = ["ALB", "HTTP_V1", "HTTP_V2", "REST", "SOURCES", "URL", "V2_SOURCES", "Source", "infer_source"]
 
 #: The HTTP event sources the adapter knows.
 Source = Literal["rest", "http-1.0", "http-2.0", "url", "alb"]
@@ -16,6 +16,8 @@ URL: Final = "url"  #: Lambda Function URL (the payload 2.0 shape).
 ALB: Final = "alb"  #: Application Load Balancer target (single- or multi-value headers).
 
 SOURCES: Final[tuple[Source, ...]] = (REST, HTTP_V1, HTTP_V2, URL, ALB)
+#: The sources that send the payload 2.0 shape (``rawPath``, ``cookies``) and take a 2.0 result.
+V2_SOURCES: Final[frozenset[Source]] = frozenset((HTTP_V2, URL))
 
 
 def infer_source(event: Any) -> Source | None:

@@ -13,7 +13,7 @@ from json.encoder import encode_basestring
 from types import TracebackType
 from typing import Any, Final
 
-from .infer import ALB, HTTP_V2, URL, Source
+from .infer import ALB, V2_SOURCES, Source
 
 __all__ = [
     "ALB_RESPONSE_LIMIT",
@@ -22,6 +22,7 @@ __all__ = [
     "ResponseCollector",
     "TextTypes",
     "build_result",
+    "payload_limit",
     "reason_phrase",
 ]
 
@@ -48,7 +49,6 @@ ALB_RESPONSE_LIMIT: Final = 1024 * 1024  #: The load balancer's limit on a Lambd
 
 _REASONS: Final = {status.value: status.phrase for status in HTTPStatus}
 _NO_BODY_CODES: Final = frozenset((204, 304))
-_V2_SOURCES: Final = frozenset((HTTP_V2, URL))
 # Repeated Set-Cookie in ALB single-value mode: one header name per cookie, made distinct by letter case
 # (9 letters: 512 spellings, the canonical one first). Computed on first use, not at import (cold start).
 _SET_COOKIE_SPELLINGS: Final = 1 << 9
@@ -84,6 +84,11 @@ _RESULT_OVERHEAD: Final = 128
 _MAX_ESCAPE_GROWTH: Final = 6
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+
+
+def payload_limit(source: Source) -> int:
+    """The largest proxy result, in bytes, that ``source`` accepts from Lambda."""
+    return ALB_RESPONSE_LIMIT if source == ALB else LAMBDA_RESPONSE_LIMIT
 
 
 def reason_phrase(code: int) -> str:
@@ -139,20 +144,20 @@ DEFAULT_TEXT_TYPES: Final = TextTypes(DEFAULT_TEXT_MIME_TYPES)
 class ResponseCollector:
     """The ``start_response`` callable handed to the app; collects status, headers and ``write()`` data."""
 
-    __slots__ = ("body_started", "chunks", "headers", "status")
+    __slots__ = ("chunks", "headers", "status")
 
     def __init__(self) -> None:
         self.status: str | None = None
         self.headers: list[tuple[str, str]] = []
+        #: The body so far, never an empty chunk: the body has begun exactly when this is non-empty.
         self.chunks: list[bytes] = []
-        self.body_started = False
 
     def start_response(
         self, status: str, headers: list[tuple[str, str]], exc_info: ExcInfo | None = None
     ) -> Callable[[bytes], None]:
         """PEP 3333 ``start_response``: with ``exc_info`` it may replace the status until the body began."""
         if exc_info is not None and exc_info[1] is not None:
-            if self.body_started:
+            if self.chunks:
                 # Too late to change the status: re-raise the app's exception (PEP 3333).
                 raise exc_info[1].with_traceback(exc_info[2])
         elif self.status is not None:
@@ -182,7 +187,6 @@ class ResponseCollector:
         """The legacy ``write()`` callable returned by ``start_response``."""
         if data:
             self.chunks.append(data)
-            self.body_started = True
 
 
 def build_result(
@@ -225,41 +229,31 @@ def build_result(
         text, encoded = _encode_body(content_type, compressed, body, is_text, always_binary)
 
     size += len(text) if encoded else len(body)
-    limit = ALB_RESPONSE_LIMIT if source == ALB else LAMBDA_RESPONSE_LIMIT
-    if not encoded and len(body) * _MAX_ESCAPE_GROWTH > limit // 2:
+    if not encoded and len(body) * _MAX_ESCAPE_GROWTH > payload_limit(source) // 2:
         size += _escape_growth(text)  # only a large body can be pushed over the limit by its escapes
     result: dict[str, Any] = {"statusCode": code}
-    if source in _V2_SOURCES:
-        single: dict[str, str] = {}
-        cookies: list[str] = []
-        for name, values in grouped.items():
-            if name.lower() == "set-cookie":
-                cookies.extend(values)
-            else:
-                single[name] = values[0] if len(values) == 1 else ", ".join(values)
-        result["headers"] = single
-        if cookies:
-            result["cookies"] = cookies
-    elif source == ALB and not alb_multi_value:
+    if source == ALB:
         reason = status[4:].strip() or reason_phrase(code)
         result["statusDescription"] = f"{code} {reason}"
-        single = {}
-        for name, values in grouped.items():
-            if name.lower() == "set-cookie":
-                if len(values) > _SET_COOKIE_SPELLINGS:
-                    raise ValueError(
-                        f"{len(values)} Set-Cookie headers: the load balancer can carry at most "
-                        f"{_SET_COOKIE_SPELLINGS} in single-value mode"
-                    )
-                single.update(zip(_set_cookie_names(), values, strict=False))
-            else:
-                single[name] = values[0] if len(values) == 1 else ", ".join(values)
-        result["headers"] = single
-    else:
-        if source == ALB:
-            reason = status[4:].strip() or reason_phrase(code)
-            result["statusDescription"] = f"{code} {reason}"
+    if alb_multi_value if source == ALB else source not in V2_SOURCES:  # REST, HTTP API 1.0, ALB multi
         result["multiValueHeaders"] = grouped
+    else:
+        # Single-value headers: repeats joined with ", ", except Set-Cookie (grouped under one name),
+        # which goes to the 2.0 ``cookies`` list, or to distinct spellings of its name for the load balancer.
+        single: dict[str, str] = {}
+        result["headers"] = single
+        for name, values in grouped.items():
+            if name.lower() != "set-cookie":
+                single[name] = values[0] if len(values) == 1 else ", ".join(values)
+            elif source != ALB:
+                result["cookies"] = values
+            elif len(values) > _SET_COOKIE_SPELLINGS:
+                raise ValueError(
+                    f"{len(values)} Set-Cookie headers: the load balancer can carry at most "
+                    f"{_SET_COOKIE_SPELLINGS} in single-value mode"
+                )
+            else:
+                single.update(zip(_set_cookie_names(), values, strict=False))
     result["body"] = text
     result["isBase64Encoded"] = encoded
     return result, size

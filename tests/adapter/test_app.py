@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from adapter_kit import check_result, load_event, result_headers
+from adapter_kit import DELETE, check_result, load_event, result_headers
 
 from lambda_micro import App, redirect, request, url_for
 from lambda_micro.adapter import UnsupportedEvent
@@ -53,9 +53,10 @@ def test_app_lambda_handler_base_path_option_passes_through() -> None:
     event = load_event("rest_custom_domain_base_path", path="/api/payment")
     plain = create_app().lambda_handler(event, None)
     assert dict(result_headers(plain))["location"] == "/api/posts/paid"  # derived from the resource
-    mapped = create_app(base_path="api").lambda_handler(
-        load_event("rest_custom_domain_base_path", path="/api/payment"), None
-    )
+    # Without a resource to derive it from, only the base_path option can move /api to SCRIPT_NAME.
+    underived = load_event("rest_custom_domain_base_path", path="/api/payment", resource=DELETE)
+    assert create_app().lambda_handler(underived, None)["statusCode"] == 404
+    mapped = create_app(base_path="api").lambda_handler(underived, None)
     assert dict(result_headers(mapped))["location"] == "/api/posts/paid"
 
 
