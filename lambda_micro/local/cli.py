@@ -31,20 +31,19 @@ from typing import Any, TextIO
 
 from .drift import check_drift
 from .embedded_aws import EmbeddedAWS, EmbeddedAWSError, default_region
-from .functions import FunctionLoadError, load_function
+from .functions import FunctionLoadError, lambda_context, load_function
 from .gateway import (
     EnvVarsError,
     GatewayStartError,
     GatewayState,
     LocalGateway,
     LocalServer,
-    apply_env_vars,
     default_event,
     error_payload,
+    function_with_env_vars,
     invoke,
     load_env_vars,
     load_state,
-    make_context,
 )
 from .reload import FileWatcher
 from .routing import RouteTable
@@ -475,13 +474,7 @@ def _cmd_invoke(args: argparse.Namespace) -> int:
         declared = template.function(args.function_id)
     except KeyError as exc:
         raise CliError(str(exc.args[0])) from None
-    function, ignored = apply_env_vars(declared, env_vars)
-    if ignored:
-        logger.warning(
-            "env-vars: %s does not declare %s in its Environment; ignored",
-            function.logical_id,
-            ", ".join(ignored),
-        )
+    function = function_with_env_vars(declared, env_vars)
     if event is None:
         try:
             event = default_event(template, function.logical_id)
@@ -495,7 +488,7 @@ def _cmd_invoke(args: argparse.Namespace) -> int:
         )
         request_id = event_request_id(event)
         try:
-            outcome = invoke(loaded, event, make_context(function, request_id, region=template.region))
+            outcome = invoke(loaded, event, lambda_context(function, request_id, region=template.region))
         finally:
             loaded.unload()
     if outcome.timed_out:

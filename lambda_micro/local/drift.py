@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .events import build_event, path_parameter_values
-from .functions import FunctionLoadError, LoadedFunction, load_function
+from .functions import FunctionLoadError, LoadedFunction, lambda_context, load_function
 from .results import InvalidResult, parse_result
 from .template import Function, Route, SamTemplate
 
@@ -217,8 +217,6 @@ def _check_app_routes(
 def _check_handler_routes(
     template: SamTemplate, function: Function, loaded: LoadedFunction, problems: list[DriftProblem]
 ) -> None:
-    from lambda_micro.testing import LambdaContext  # noqa: PLC0415 - dev-only, and avoids an import cycle
-
     for route in function.routes:
         if _greedy_prefix(route) is not None:
             continue  # nothing to learn from one sample under a catch-all
@@ -236,7 +234,7 @@ def _check_handler_routes(
             route_key=route.route_key if route.api_kind == "http" else None,
             binary_media_types=route.binary_media_types,
         )
-        context = LambdaContext(function_name=function.function_name, timeout=float(function.timeout))
+        context = lambda_context(function, region=template.region)
         where = (template.path, function.logical_id)
         try:
             status = parse_result(loaded.invoke(event, context), route.payload).status

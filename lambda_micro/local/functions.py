@@ -52,7 +52,14 @@ from typing import Any
 
 from .template import ExternalLayer, Function
 
-__all__ = ["EnvironOverlay", "FunctionLoadError", "LoadedFunction", "lambda_environment", "load_function"]
+__all__ = [
+    "EnvironOverlay",
+    "FunctionLoadError",
+    "LoadedFunction",
+    "lambda_context",
+    "lambda_environment",
+    "load_function",
+]
 
 _PACKAGE_PREFIX = "_lambda_micro_fn_"
 _counter = itertools.count(1)
@@ -207,6 +214,25 @@ def lambda_environment(function: Function, region: str = "us-east-1") -> dict[st
         "LAMBDA_TASK_ROOT": str(function.code_uri),
         "_HANDLER": function.handler,
     }
+
+
+def lambda_context(function: Function, request_id: str | None = None, *, region: str = "us-east-1") -> Any:
+    """The context Lambda passes to one invocation of ``function`` (the test kit's ``LambdaContext``).
+
+    Named, sized and timed from the template; its deadline starts now and is the function's ``Timeout``.
+    A fresh request id is drawn unless ``request_id`` is given.
+    """
+    from lambda_micro.testing._context import LambdaContext  # noqa: PLC0415 - dev-only, avoids an import cycle
+
+    context = LambdaContext(
+        function_name=function.function_name or function.logical_id,
+        timeout=float(function.timeout),
+        memory_limit_in_mb=str(function.memory_size),
+        region=region,
+    )
+    if request_id is not None:
+        context.aws_request_id = request_id
+    return context
 
 
 # -- module isolation --------------------------------------------------------------------------------

@@ -42,10 +42,9 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wsgi import get_input_stream
 
 from lambda_micro.adapter.result import reason_phrase
-from lambda_micro.testing import LambdaContext
 
 from .events import build_event
-from .functions import FunctionLoadError, LoadedFunction, load_function
+from .functions import FunctionLoadError, LoadedFunction, lambda_context, load_function
 from .results import InvalidResult, parse_result
 from .routing import GatewayError, Match, Miss, RouteTable, api_error, media_type_matches, parse_accept_first
 from .template import Function, SamTemplate, TemplateError, load_template
@@ -65,10 +64,10 @@ __all__ = [
     "apply_env_vars",
     "default_event",
     "error_payload",
+    "function_with_env_vars",
     "invoke",
     "load_env_vars",
     "load_state",
-    "make_context",
     "request_event",
 ]
 
@@ -155,6 +154,18 @@ def apply_env_vars(
     return replace(function, environment=environment), ignored
 
 
+def function_with_env_vars(function: Function, env_vars: Mapping[str, Mapping[str, str]] | None) -> Function:
+    """:func:`apply_env_vars`, logging a warning that names the variables it ignored."""
+    updated, ignored = apply_env_vars(function, env_vars)
+    if ignored:
+        logger.warning(
+            "env-vars: %s does not declare %s in its Environment; ignored (as sam local does)",
+            function.logical_id,
+            ", ".join(ignored),
+        )
+    return updated
+
+
 # -- state: the template, its routes and its loaded functions --------------------------------------------
 
 
@@ -208,13 +219,7 @@ def load_state(
                     "env-vars: no function %r in %s; its section is ignored", section, template.path
                 )
     for logical_id, declared in template.functions.items():
-        function, ignored = apply_env_vars(declared, env_vars)
-        if ignored:
-            logger.warning(
-                "env-vars: %s does not declare %s in its Environment; ignored (as sam local does)",
-                logical_id,
-                ", ".join(ignored),
-            )
+        function = function_with_env_vars(declared, env_vars)
         try:
             functions[logical_id] = load_function(function, extra_env=extra_env, region=region)
         except FunctionLoadError as exc:
@@ -238,20 +243,6 @@ class Invocation:
     timed_out: bool = False  # the function's own Timeout passed (Lambda's "Task timed out")
     integration_timed_out: bool = False  # API Gateway's integration limit passed first
     duration_ms: float = 0.0
-
-
-def make_context(function: Function, request_id: str, *, region: str = "us-east-1") -> Any:
-    """The Lambda context for one invocation of ``function`` (the test kit's ``LambdaContext``).
-
-    Its deadline starts now and is the function's ``Timeout``.
-    """
-    return LambdaContext(
-        function_name=function.function_name or function.logical_id,
-        timeout=float(function.timeout),
-        memory_limit_in_mb=str(function.memory_size),
-        aws_request_id=request_id,
-        region=region,
-    )
 
 
 def invoke(
@@ -437,7 +428,7 @@ class LocalGateway:
             self.log.error("%s: %s", function_id, problem)
             return self._gateway_error(api_error(kind, "function_error"), kind, request_id, function_id)
         event = request_event(state.template, request, outcome, request_id)
-        context = make_context(loaded.function, request_id, region=state.template.region)
+        context = lambda_context(loaded.function, request_id, region=state.template.region)
         invocation = invoke(loaded, event, context, limit=INTEGRATION_TIMEOUT[kind])
         if invocation.integration_timed_out:
             self.log.error(

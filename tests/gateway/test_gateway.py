@@ -6,6 +6,7 @@ import base64
 import concurrent.futures
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -434,7 +435,16 @@ def test_gateway_serves_concurrently_without_mixing_functions(live: Live) -> Non
         assert greeting == ("hello-rest" if target.startswith("/echo") else "hello-http")
 
 
-def test_gateway_slow_request_does_not_block_others(live: Live) -> None:
+def test_gateway_slow_request_does_not_block_others(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
+    slow_started = threading.Event()
+    real_invoke = gateway_module.invoke
+
+    def spy(loaded: Any, event: Any, context: Any, **kwargs: Any) -> Any:
+        if (event.get("queryStringParameters") or {}).get("mode") == "sleep":
+            slow_started.set()
+        return real_invoke(loaded, event, context, **kwargs)
+
+    monkeypatch.setattr(gateway_module, "invoke", spy)
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
 
         def slow_request() -> tuple[int, float]:
@@ -442,7 +452,7 @@ def test_gateway_slow_request_does_not_block_others(live: Live) -> None:
             return reply.status, time.perf_counter()
 
         slow = pool.submit(slow_request)
-        time.sleep(0.1)
+        assert slow_started.wait(10), "the slow request never reached its handler"
         quick = live.get("/echo/fast")
         quick_done = time.perf_counter()
         slow_status, slow_done = slow.result()
