@@ -738,39 +738,18 @@ def targets(data: dict[str, Any]) -> list[tuple[str, float | None, float]]:
                 TARGETS["adapter"],
             )
         )
-    cold = data["cold"]
-    ours, flask = cold.get("lambda_micro_app", {}), cold.get("flask_apig", {})
-
-    def ratio(key: str, a: dict[str, Any], b: dict[str, Any]) -> float | None:
-        return a[key] / b[key] if key in a and key in b and b[key] else None
-
-    rows.append(
-        (
-            "cold start (init + first) / Flask + apig-wsgi",
-            ratio("init_first_ms", ours, flask),
-            TARGETS["cold"],
-        )
+    # (target name, measurement table, key, goal): lambda_micro against Flask + apig-wsgi.
+    versus_flask = (
+        ("cold start (init + first)", "cold", "init_first_ms", "cold"),
+        ("cold start (spawn → first)", "cold", "spawn_ms", "cold"),
+        ("peak RSS after the cold start", "cold", "rss_first_kb", "rss"),
+        ("peak RSS after every route", "cold", "rss_kb", "rss"),
+        ("deployment zip", "zip", "zip_kb", "zip"),
     )
-    rows.append(
-        ("cold start (spawn → first) / Flask + apig-wsgi", ratio("spawn_ms", ours, flask), TARGETS["cold"])
-    )
-    rows.append(
-        (
-            "peak RSS after the cold start / Flask + apig-wsgi",
-            ratio("rss_first_kb", ours, flask),
-            TARGETS["rss"],
-        )
-    )
-    rows.append(
-        ("peak RSS after every route / Flask + apig-wsgi", ratio("rss_kb", ours, flask), TARGETS["rss"])
-    )
-    rows.append(
-        (
-            "deployment zip / Flask + apig-wsgi",
-            ratio("zip_kb", data["zip"].get("lambda_micro_app", {}), data["zip"].get("flask_apig", {})),
-            TARGETS["zip"],
-        )
-    )
+    for name, table, key, goal in versus_flask:
+        ours, flask = data[table].get("lambda_micro_app", {}), data[table].get("flask_apig", {})
+        value = ours[key] / flask[key] if key in ours and key in flask and flask[key] else None
+        rows.append((f"{name} / Flask + apig-wsgi", value, TARGETS[goal]))
     r10 = data["routing"]["median_us"].get("lambda_micro|10")
     r1000 = data["routing"]["median_us"].get("lambda_micro|1000")
     rows.append(
