@@ -8,10 +8,14 @@ PORT   ?= 3000
 
 .PHONY: venv serve test lint typecheck cov bench clean
 
-$(STAMP): pyproject.toml
+# Both distributions of this repository, editable: lambda-micro (the runtime) with the development tools
+# (extra `dev`), and lambda-micro-local (the local gateway, the test kit and their pytest plugin).
+LOCAL_DIST := packages/lambda-micro-local
+
+$(STAMP): pyproject.toml $(LOCAL_DIST)/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e $(LOCAL_DIST)
 	touch $(STAMP)
 
 venv: $(STAMP)

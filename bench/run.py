@@ -43,7 +43,6 @@ RESULTS = BENCH / "results.md"
 STAMP = VENV / ".bench-installed"
 # Provided by the Lambda Python runtime: never counted in a deployment package.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
-DEV_ONLY_PREFIXES = ("lambda_micro/local/", "lambda_micro/testing/")
 
 sys.path.insert(0, str(BENCH))
 from stacks import ROUTES, SOURCES, STACKS  # noqa: E402
@@ -110,6 +109,9 @@ def ensure_venv(python: str) -> None:
         log(f"creating {VENV.name}")
         run([python, "-m", "venv", str(VENV)])
     log(f"installing the repository and the pinned peers into {VENV.name} (bench/requirements.txt)")
+    # Only the runtime distribution, lambda-micro: lambda-micro-local would add moto and boto3 for nothing.
+    # The event builder (lambda_micro.testing, see _events.py) still imports, from the checkout, which the
+    # editable install puts on sys.path.
     WORK.mkdir(parents=True, exist_ok=True)
     run(
         [
@@ -348,16 +350,8 @@ def _zip_size(requirements: list[str]) -> dict[str, Any]:
                 top = info.filename.split("/")[0]
                 by_entry[top] = by_entry.get(top, 0) + info.compress_size
         largest = sorted(by_entry.items(), key=lambda item: -item[1])[:8]
-        # lambda_micro's development-only subpackages (local gateway, test kit) ship in its wheel although a
-        # function never imports them: the package size without them, for information.
-        dev_only = 0
-        with zipfile.ZipFile(archive) as zf:
-            for info in zf.infolist():
-                if info.filename.startswith(DEV_ONLY_PREFIXES):
-                    dev_only += info.compress_size + 2 * (30 + len(info.filename))  # data + both headers
         return {
             "zip_kb": archive.stat().st_size / 1024,
-            "dev_only_kb": dev_only / 1024,
             "unzipped_kb": installed / 1024,
             "files": files,
             "largest": [(name, size / 1024) for name, size in largest],
@@ -589,14 +583,11 @@ def write_report(data: dict[str, Any], args: argparse.Namespace) -> str:
         "`__init__.py`) plus jinja2."
     )
     add("")
-    ours_zip, flask_zip = data["zip"].get("lambda_micro_app", {}), data["zip"].get("flask_apig", {})
-    if ours_zip.get("dev_only_kb") and flask_zip.get("zip_kb"):
-        runtime_kb = ours_zip["zip_kb"] - ours_zip["dev_only_kb"]
+    if "lambda_micro_app" in data["zip"]:
         add(
-            "- lambda_micro's wheel ships `lambda_micro/local/` and `lambda_micro/testing/` (development "
-            f"only, {fmt(ours_zip['dev_only_kb'], 0)} KiB compressed); without them the package would be "
-            f"{fmt(runtime_kb, 0)} KiB, {fmt(runtime_kb / flask_zip['zip_kb'])} x Flask + apig-wsgi's "
-            "(for information; the target row uses the package as `pip install` builds it)."
+            "- lambda_micro's package is the repository's runtime distribution, `lambda-micro` (`pip "
+            "install <repo>`); its development tools (`lambda_micro/local/`, `lambda_micro/testing/`) are "
+            "the separate distribution `lambda-micro-local`, which a deployment does not install."
         )
     for module in ("lambda_micro_app", "flask_apig"):
         largest = data["zip"].get(module, {}).get("largest")

@@ -15,6 +15,14 @@ from werkzeug.datastructures import Headers, MIMEAccept
 from werkzeug.exceptions import BadHost, HTTPException, InternalServerError
 from werkzeug.http import parse_accept_header
 from werkzeug.routing import Map, MapAdapter, Rule, RuleFactory
+from werkzeug.routing.converters import (
+    AnyConverter,
+    FloatConverter,
+    IntegerConverter,
+    PathConverter,
+    UnicodeConverter,
+    UUIDConverter,
+)
 from werkzeug.routing.exceptions import RoutingException
 from werkzeug.utils import redirect as _redirect
 from werkzeug.wrappers.request import Request as _WerkzeugRequest
@@ -43,12 +51,33 @@ __all__ = ["App", "URLMap", "URLRule"]
 
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 T_template_callable = TypeVar("T_template_callable", bound=Callable[..., Any])
+# What werkzeug's matcher is given: subdomain, path, method, WebSocket flag.
+MatchKey = tuple[str | None, str, str, bool]
 
 
 class URLRule(Rule):
-    """A werkzeug Rule that remembers whether the App answers OPTIONS for it automatically."""
+    """A werkzeug Rule that remembers whether the App answers OPTIONS for it automatically.
+
+    It also compiles its URL builders on first use: werkzeug generates and compiles two Python functions
+    per rule when the rule is bound, which every route paid at INIT although many Lambda functions never
+    build a URL.
+    """
 
     provide_automatic_options: bool = False
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        # ``Rule.compile()`` binds what this returns as ``_build``/``_build_unknown``. The stand-in compiles
+        # werkzeug's builder on its first call and puts it in its own place, so later builds call werkzeug's
+        # function directly. A new ``compile()`` (``refresh()``, a rebound map) installs new stand-ins.
+        attribute = "_build_unknown" if append_unknown else "_build"
+        compile_builder = super()._compile_builder
+
+        def build_on_first_use(rule: Rule, /, **values: Any) -> tuple[str, str]:
+            builder: Callable[..., tuple[str, str]] = compile_builder(append_unknown).__get__(rule, None)
+            setattr(rule, attribute, builder)
+            return builder(**values)
+
+        return build_on_first_use
 
 
 class URLMap(Map):
@@ -132,10 +161,9 @@ class App(Scaffold):
         #: werkzeug's URL map; add custom converters to ``url_map.converters`` before registering rules.
         self.url_map: Map = URLMap()
         self._server_names: dict[tuple[str, str], str] = {}
-        # URLs known to match a static rule (see _static_match_key), valid while the map is unchanged.
-        self._static_matches: dict[tuple[str, str, bool], Rule] = {}
-        self._static_matches_map: Map | None = None
-        self._static_matches_changes = -1
+        # URLs already matched, with their rule and arguments (see _match_key), while the map is unchanged.
+        self._matches: dict[MatchKey, tuple[Rule, dict[str, Any]]] = {}
+        self._matches_state: tuple[Map, int, bool] | None = None
         self.view_functions: dict[str, RouteCallable] = {}
         #: Registered blueprints by full (dotted) name.
         self.blueprints: dict[str, Blueprint] = {}
@@ -289,25 +317,26 @@ class App(Scaffold):
         finally:
             self.do_teardown_request(ctx, error)
             _cv_request.reset(token)
+            ctx.release_environ()
 
     def full_dispatch_request(self, ctx: RequestContext) -> Response:
         """Match the URL, run before_request hooks and the view, handle errors, run after_request hooks."""
         request = ctx.request
         if request.routing_exception is None:
-            adapter = ctx.url_adapter
-            key = self._static_match_key(adapter)
-            rule = self._static_matches.get(key) if key is not None else None
-            if rule is not None:
-                request.url_rule, request.view_args = rule, {}
+            key = self._match_key(ctx)
+            known = self._matches.get(key) if key is not None else None
+            if known is not None:
+                request.url_rule = known[0]
+                request.view_args = dict(known[1]) if known[1] else {}
             else:
                 try:  # in this frame: a routing error's traceback stays as short as werkzeug makes it
-                    rule, args = adapter.match(return_rule=True)
+                    rule, args = ctx.url_adapter.match(return_rule=True)
                 except HTTPException as e:
                     request.routing_exception = e
                 else:
                     request.url_rule, request.view_args = rule, args  # type: ignore[assignment]
                     if key is not None:
-                        self._remember_static_match(key, rule, args)
+                        self._remember_match(key, rule, args)
         try:
             rv = self.preprocess_request(ctx)
             if rv is None:
@@ -316,34 +345,67 @@ class App(Scaffold):
             rv = self.handle_user_exception(ctx, e)
         return self.finalize_request(ctx, rv)
 
-    def _static_match_key(self, adapter: MapAdapter) -> tuple[str, str, bool] | None:
-        """The key of the URLs known to match a static rule, or ``None`` when that cache does not apply.
+    def _match_key(self, ctx: RequestContext) -> MatchKey | None:
+        """The key of what werkzeug's matcher answered for this request, or ``None`` when that cache does not
+        apply.
 
-        A static rule (no converters, no defaults, no redirect) matched for a path, method and WebSocket flag
-        is matched again for them as long as the map has the same rules, so werkzeug's matcher is skipped.
-        Errors, redirects and rules with arguments (converters may have side effects) always go to werkzeug.
+        A successful match (no redirect, converters of werkzeug's own that only parse the text) depends only
+        on the subdomain, path, method and WebSocket flag while the map has the same rules: it is
+        remembered, and werkzeug's matcher skipped when they come again. Errors, redirects and rules with
+        other converters (they may have side effects) always go to werkzeug.
         """
         url_map = self.url_map
         changes = getattr(url_map, "changes", None)  # None: a plain werkzeug Map was assigned
         if changes is None or url_map.host_matching:
             return None
-        # (redirect_defaults never applies: a rule without arguments cannot take another's defaults.)
-        if self._static_matches_map is not url_map or self._static_matches_changes != changes:
-            self._static_matches.clear()
-            self._static_matches_map = url_map
-            self._static_matches_changes = changes
-        return (adapter.path_info, adapter.default_method, adapter.websocket)
+        # A rule found for a path may answer a redirect to another's defaults when redirect_defaults is
+        # switched on: remembered answers are valid for one setting.
+        state = (url_map, changes, url_map.redirect_defaults)
+        if self._matches_state != state:
+            self._matches.clear()
+            self._matches_state = state
+        adapter = ctx._url_adapter
+        if adapter is not None:
+            if adapter.map is not url_map:  # an overriding create_url_adapter bound another map
+                return None
+            return (adapter.subdomain, adapter.path_info, adapter.default_method, adapter.websocket)
+        # What create_url_adapter would bind (its subdomain is always ""), without binding.
+        environ = ctx.request.environ
+        path = environ.get("PATH_INFO")
+        if path is None:
+            path = "/"
+        elif not path.isascii():
+            path = _wsgi_str(path)
+        # MapAdapter's websocket flag: a ws/wss scheme, given or from an upgrade request.
+        websocket = environ["wsgi.url_scheme"] in _WEBSOCKET_SCHEMES or (
+            "HTTP_UPGRADE" in environ and _websocket(environ)
+        )
+        return ("", path, environ["REQUEST_METHOD"], websocket)
 
-    def _remember_static_match(self, key: tuple[str, str, bool], rule: Rule, args: Mapping[str, Any]) -> None:
-        matches = self._static_matches
-        if (
-            not args
-            and not rule.arguments
-            and not rule.defaults
-            and rule.redirect_to is None
-            and len(matches) < _STATIC_MATCHES_LIMIT
-        ):
-            matches[key] = rule
+    def _remember_match(self, key: MatchKey, rule: Rule, args: Mapping[str, Any]) -> None:
+        if rule.redirect_to is not None or len(key[1]) > _CACHED_TEXT_MAX:
+            return
+        converters = rule._converters.values()
+        if not all(type(converter) in _PURE_CONVERTERS for converter in converters):
+            return
+        matches = self._matches
+        if len(matches) >= _MATCHES_LIMIT:
+            matches.clear()  # paths are client-controlled: bounded, and the recent ones kept
+        matches[key] = (rule, dict(args))
+
+    def _early_url_adapter(self, request: Request) -> MapAdapter | None:
+        """The request's URL adapter, or ``None`` when it can be bound on first use.
+
+        Binding can wait when ``create_url_adapter`` is the App's own and the Host is one it has already
+        found valid (an invalid one must give its 400 now, as ``request.routing_exception``).
+        """
+        if type(self).create_url_adapter is not App.create_url_adapter:
+            return self.create_url_adapter(request)
+        environ = request.environ
+        host_header = environ.get("HTTP_HOST")
+        if host_header is not None and (environ["wsgi.url_scheme"], host_header) in self._server_names:
+            return None
+        return self.create_url_adapter(request)
 
     def preprocess_request(self, ctx: RequestContext) -> ResponseReturnValue | None:
         """Run the app's, then each enclosing blueprint's, before_request hooks; stop at a return value."""
@@ -692,11 +754,8 @@ class App(Scaffold):
                 # Host is client-controlled: bound the cache.
                 if cache_key is not None and len(self._server_names) < 64:
                     self._server_names[cache_key] = server_name
-        if "HTTP_UPGRADE" in environ:
-            connection = environ.get("HTTP_CONNECTION", "").lower()
-            upgrade = any(v.strip(" \t") == "upgrade" for v in connection.split(","))
-            if upgrade and environ["HTTP_UPGRADE"].lower() == "websocket":
-                scheme = "wss" if scheme == "https" else "ws"
+        if "HTTP_UPGRADE" in environ and _websocket(environ):
+            scheme = "wss" if scheme == "https" else "ws"
         path = environ.get("PATH_INFO")
         query = environ.get("QUERY_STRING")
         return MapAdapter(
@@ -765,7 +824,12 @@ class App(Scaffold):
         return f"<{type(self).__name__} {self.name!r}>"
 
 
-_STATIC_MATCHES_LIMIT: Final = 1024
+_MATCHES_LIMIT: Final = 1024
+_WEBSOCKET_SCHEMES: Final = frozenset(("ws", "wss"))
+# werkzeug's converters: to_python parses the text and nothing else, so a match can be reused.
+_PURE_CONVERTERS: Final = frozenset(
+    (UnicodeConverter, PathConverter, IntegerConverter, FloatConverter, UUIDConverter, AnyConverter)
+)
 _ACCEPT_PREFERS_JSON: dict[str | None, bool] = {}
 _ACCEPT_CACHE_LIMIT: Final = 256
 _ERROR_PAGES: dict[tuple[type[HTTPException], int | None, str | None], str] = {}
@@ -774,10 +838,9 @@ _CACHED_TEXT_MAX: Final = 1024
 
 
 def _plain_request_class(cls: type[Request]) -> bool:
-    """Whether ``cls`` keeps werkzeug's ``is_json`` and ``accept_mimetypes`` (a subclass may change them)."""
-    return (
-        cls.is_json is _WerkzeugRequest.is_json and cls.accept_mimetypes is _WerkzeugRequest.accept_mimetypes
-    )
+    """Whether ``cls`` keeps werkzeug's ``is_json`` (as Request answers it) and ``accept_mimetypes`` (a
+    subclass may change them)."""
+    return cls.is_json is Request.is_json and cls.accept_mimetypes is _WerkzeugRequest.accept_mimetypes
 
 
 def _error_page(e: HTTPException, environ: WSGIEnvironment | None) -> str:
@@ -800,6 +863,15 @@ def _error_page(e: HTTPException, environ: WSGIEnvironment | None) -> str:
         if len(_ERROR_PAGES) < _ERROR_PAGES_LIMIT and len(description or "") <= _CACHED_TEXT_MAX:
             _ERROR_PAGES[key] = page
     return page
+
+
+def _websocket(environ: WSGIEnvironment) -> bool:
+    """Whether the request asks for a WebSocket upgrade (werkzeug's rule when binding to an environ)."""
+    if "HTTP_UPGRADE" not in environ:
+        return False
+    connection = environ.get("HTTP_CONNECTION", "").lower()
+    upgrade = any(v.strip(" \t") == "upgrade" for v in connection.split(","))
+    return upgrade and environ["HTTP_UPGRADE"].lower() == "websocket"
 
 
 def _wsgi_str(value: str) -> str:

@@ -68,7 +68,7 @@ class AppGlobals:
 class RequestContext:
     """Everything bound to one request. Created by the App for each request and pushed while it runs."""
 
-    __slots__ = ("_session", "_tokens", "app", "flashes", "g", "request", "url_adapter")
+    __slots__ = ("_session", "_tokens", "_url_adapter", "app", "flashes", "g", "request")
 
     def __init__(self, app: App, environ: WSGIEnvironment, request: Request | None = None) -> None:
         self.app = app
@@ -76,12 +76,25 @@ class RequestContext:
         max_length = app.config.get("MAX_CONTENT_LENGTH")
         if max_length is not None:
             self.request.max_content_length = max_length
-        # Bound once per request; url_for and dispatch both use it.
-        self.url_adapter: MapAdapter = app.create_url_adapter(self.request)
+        # Bound once per request, here or (when the App can tell the Host is valid) on first use: a route
+        # the App has matched before needs no adapter unless the view builds URLs.
+        self._url_adapter: MapAdapter | None = app._early_url_adapter(self.request)
         self._session: SessionMixin | None = None
         self.g = AppGlobals()
         self.flashes: list[tuple[str, Any]] | None = None
         self._tokens: list[Token[RequestContext]] = []
+
+    @property
+    def url_adapter(self) -> MapAdapter:
+        """The URL map bound to this request (``app.create_url_adapter``): matching and ``url_for``."""
+        adapter = self._url_adapter
+        if adapter is None:
+            adapter = self._url_adapter = self.app.create_url_adapter(self.request)
+        return adapter
+
+    @url_adapter.setter
+    def url_adapter(self, adapter: MapAdapter) -> None:
+        self._url_adapter = adapter
 
     @property
     def session(self) -> SessionMixin:
@@ -95,8 +108,20 @@ class RequestContext:
         self._tokens.append(_cv_request.set(self))
 
     def pop(self) -> None:
-        """Restore the previous context."""
-        _cv_request.reset(self._tokens.pop())
+        """Restore the previous context (and, when it was pushed once, end the request as the App does)."""
+        tokens = self._tokens
+        _cv_request.reset(tokens.pop())
+        if not tokens:
+            self.release_environ()
+
+    def release_environ(self) -> None:
+        """Drop the environ's reference back to the request (``werkzeug.request``), as Flask does when a
+        request ends: the two no longer form a cycle, so they are freed at once, without the garbage
+        collector."""
+        request = self.request
+        environ = request.environ
+        if environ.get("werkzeug.request") is request:
+            environ["werkzeug.request"] = None
 
     def __enter__(self) -> RequestContext:
         self.push()

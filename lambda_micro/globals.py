@@ -7,7 +7,7 @@ and so that nothing leaks from one Lambda invocation to the next: the variable i
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from werkzeug.local import LocalProxy
 
@@ -27,17 +27,90 @@ lambda_micro App. Inside tests, use `app.test_client()` or `with app.test_reques
 
 _cv_request: ContextVar[RequestContext] = ContextVar("lambda_micro.request_ctx")
 
-request_ctx: RequestContext = cast("RequestContext", LocalProxy(_cv_request, unbound_message=_UNBOUND))
+T = TypeVar("T")
+
+
+class _ContextProxy(LocalProxy[T]):
+    """werkzeug's LocalProxy, with a plain method for attribute reads (``request.args``): the same object and
+    the same error outside a request, without building a bound lookup on every access."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get_current_object(), name)
+
+
+request_ctx: RequestContext = cast("RequestContext", _ContextProxy(_cv_request, unbound_message=_UNBOUND))
 """The active :class:`~lambda_micro.ctx.RequestContext` (internal; prefer the proxies below)."""
 
-current_app: App = cast("App", LocalProxy(_cv_request, "app", unbound_message=_UNBOUND))
+current_app: App = cast("App", _ContextProxy(_cv_request, "app", unbound_message=_UNBOUND))
 """The application handling the current request."""
 
-request: Request = cast("Request", LocalProxy(_cv_request, "request", unbound_message=_UNBOUND))
+
+class _RequestProxy(_ContextProxy[T]):
+    """The ``request`` proxy, read most often: straight from the context variable."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        ctx = _cv_request.get(None)
+        if ctx is None:
+            raise RuntimeError(_UNBOUND)
+        return getattr(ctx.request, name)
+
+
+def _request_attribute(name: str) -> property:
+    def read(self: _RequestProxy[Any]) -> Any:
+        ctx = _cv_request.get(None)
+        if ctx is None:
+            raise RuntimeError(_UNBOUND)
+        return getattr(ctx.request, name)
+
+    read.__name__ = name
+    return property(read, doc=f"The current request's ``{name}``.")
+
+
+# The attributes views read most, found on the proxy's class: no failed lookup before __getattr__.
+# Only reads: LocalProxy's __setattr__ and __delattr__ still act on the request itself.
+for _name in (
+    "args",
+    "base_url",
+    "blueprint",
+    "content_type",
+    "cookies",
+    "data",
+    "endpoint",
+    "environ",
+    "files",
+    "form",
+    "full_path",
+    "get_data",
+    "get_json",
+    "headers",
+    "host",
+    "is_json",
+    "json",
+    "lambda_context",
+    "lambda_event",
+    "method",
+    "mimetype",
+    "path",
+    "remote_addr",
+    "request_context",
+    "stage_variables",
+    "url",
+    "url_rule",
+    "values",
+    "view_args",
+):
+    setattr(_RequestProxy, _name, _request_attribute(_name))
+del _name
+
+request: Request = cast("Request", _RequestProxy(_cv_request, "request", unbound_message=_UNBOUND))
 """The current :class:`~lambda_micro.wrappers.Request`."""
 
-session: SessionMixin = cast("SessionMixin", LocalProxy(_cv_request, "session", unbound_message=_UNBOUND))
+session: SessionMixin = cast("SessionMixin", _ContextProxy(_cv_request, "session", unbound_message=_UNBOUND))
 """The current signed-cookie session (opened on first access)."""
 
-g: AppGlobals = cast("AppGlobals", LocalProxy(_cv_request, "g", unbound_message=_UNBOUND))
+g: AppGlobals = cast("AppGlobals", _ContextProxy(_cv_request, "g", unbound_message=_UNBOUND))
 """A namespace for data shared during one request (reset for every request)."""

@@ -113,22 +113,20 @@ class JSONProvider:
         self._encoder = (settings, encoder)
         return encoder
 
-    def _is_compact(self) -> bool:
-        if self.compact is not None:
-            return self.compact
-        return not (self._app is not None and self._app.debug)
-
     def response(self, *args: Any, **kwargs: Any) -> Response:
         """A JSON response: one positional argument is the value, several are a list, keywords a dict."""
         if args and kwargs:
             raise TypeError("jsonify() takes either positional arguments or keyword arguments, not both")
         obj: Any = (args[0] if len(args) == 1 else list(args)) if args else kwargs or None
-        compact = self._is_compact()
+        app = self._app
+        compact = self.compact
+        if compact is None:  # compact unless the app is in debug mode
+            compact = not (app is not None and app.debug)
         if type(self).dumps is JSONProvider.dumps:
             body = self._response_encoder(compact).encode(obj)  # what dumps() would do, encoder reused
         else:
             body = self.dumps(obj, **_LAYOUT[compact])
-        response_class = self._app.response_class if self._app is not None else _response_class()
+        response_class = app.response_class if app is not None else _response_class()
         return response_class(f"{body}\n", mimetype=self.mimetype)
 
 

@@ -26,11 +26,45 @@ _ALB_QUERY_SAFE: Final = "!$'()*+,;=:@/?%~"
 # For a 2.0 rawQueryString: keep every printable ASCII character, percent-encode the rest as UTF-8.
 _RAW_QUERY_SAFE: Final = "".join(chr(code) for code in range(0x21, 0x7F))
 _SCHEMES: Final = frozenset(("http", "https"))
+_PLAIN_SCHEMES: Final = {"http": "http", "https": "https"}
+# An absent or empty query parameter map (a tuple: `in` compares by identity, then by ==).
+_NO_QUERY: Final[tuple[None, dict[str, Any]]] = (None, {})
 # Query text made only of these characters needs no quoting (quote() leaves them alone too).
 _UNRESERVED: Final = str.maketrans("", "", string.ascii_letters + string.digits + "-._~")
 # Header name -> environ key ("" = dropped), bounded: names come from clients.
 _HEADER_KEYS: dict[str, str] = {}
 _HEADER_KEYS_LIMIT: Final = 1024
+# Every environ starts as a copy of this (cheaper than storing the keys one by one; with 22 keys the copy
+# also has room for the headers without growing); _finish sets the per-request values. The constant
+# values are immutable, so copies share nothing mutable.
+_BASE_ENVIRON: Final[dict[str, Any]] = {
+    "REQUEST_METHOD": "",
+    "SCRIPT_NAME": "",
+    "PATH_INFO": "",
+    "QUERY_STRING": "",
+    "RAW_URI": "",
+    "SERVER_NAME": "",
+    "SERVER_PORT": "",
+    "SERVER_PROTOCOL": "",
+    "CONTENT_LENGTH": "",
+    "REMOTE_ADDR": "",  # removed when the source gives no address
+    "wsgi.version": (1, 0),
+    "wsgi.url_scheme": "",
+    "wsgi.input": None,
+    "wsgi.input_terminated": True,
+    "wsgi.errors": None,
+    "wsgi.multithread": False,
+    "wsgi.multiprocess": False,
+    "wsgi.run_once": False,
+    "lambda.event": None,
+    "lambda.context": None,
+    "lambda.request_context": None,
+    "lambda.stage_variables": None,
+}
+_BASE_SIZE: Final = len(_BASE_ENVIRON)
+# Host header -> SERVER_NAME, bounded the same way.
+_SERVER_NAMES: dict[str, str] = {}
+_SERVER_NAMES_LIMIT: Final = 1024
 
 
 def normalize_base_path(base_path: str | None) -> str:
@@ -52,60 +86,61 @@ def build_environ(source: Source, event: dict[str, Any], context: Any, base_path
 
 
 def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: str) -> dict[str, Any]:
+    # Hot path: every check below keeps its slow, exact form behind a cheap test of the common case
+    # (`x is None`, `type(x) is dict`), so a well-formed event pays for no helper call it does not need.
     method = event.get("httpMethod")
     if not isinstance(method, str) or not method:
         raise BadEvent("httpMethod", "expected a non-empty string")
     raw_path = event.get("path")
     if not isinstance(raw_path, str):
         raise BadEvent("path", "expected a string")
-    raw_path = raw_path or "/"
-    # `x if type(x) is dict else _optional_map(...)`: the common case without a call; the helper handles
-    # null and reports a wrong type.
+    if not raw_path:
+        raw_path = "/"
     request_context = event.get("requestContext")
     if type(request_context) is not dict:
-        request_context = _optional_map(event, "requestContext")
+        request_context = {} if request_context is None else _optional_map(event, "requestContext")
     stage_variables = event.get("stageVariables")
     if type(stage_variables) is not dict:
-        stage_variables = _optional_map(event, "stageVariables")
-    body = _body(event)
+        stage_variables = {} if stage_variables is None else _optional_map(event, "stageVariables")
+    body = event.get("body")
+    if body is None or body == "":
+        encoded = event.get("isBase64Encoded")
+        body = b"" if encoded is None or type(encoded) is bool else _body(event)
+    else:
+        body = _body(event)
 
-    environ: dict[str, Any] = {}
     multi_headers = event.get("multiValueHeaders")
     if type(multi_headers) is not dict:
-        multi_headers = _optional_map(event, "multiValueHeaders")
+        multi_headers = {} if multi_headers is None else _optional_map(event, "multiValueHeaders")
     headers = event.get("headers")
     if type(headers) is not dict:
-        headers = _optional_map(event, "headers")
+        headers = {} if headers is None else _optional_map(event, "headers")
     if multi_headers:
-        keys = _HEADER_KEYS
-        for name, values in multi_headers.items():
-            if type(values) is list and len(values) == 1:
-                # The common case inline: a known name, one ASCII value, not seen yet (else _add_header).
-                value = values[0]
-                key = keys.get(name)
-                if key and type(value) is str and value.isascii() and key not in environ:
-                    environ[key] = value
-                    continue
-            if values is None:
-                continue
-            if not isinstance(values, list):
-                raise BadEvent("multiValueHeaders", f"the value of {name!r} is not a list")
-            for value in values:  # _add_header joins repeats ("; " for Cookie, else ", ")
-                _add_header(environ, name, value, "multiValueHeaders")
-        if headers and not headers.keys() <= multi_headers.keys():
-            _add_missing_headers(environ, headers, multi_headers)
+        environ = _multi_value_headers(multi_headers, headers)
+    elif headers:
+        environ = _single_value_headers(headers)
     else:
-        _add_headers(environ, headers)
+        environ = _BASE_ENVIRON.copy()
 
-    query = _v1_query(event, encode=source != ALB)
+    if (
+        event.get("multiValueQueryStringParameters") in _NO_QUERY
+        and event.get("queryStringParameters") in _NO_QUERY
+    ):
+        query = ""  # the common case, without a call
+    else:
+        query = _v1_query(event, encode=source != ALB)
 
     script_name = ""
     if source == HTTP_V1:
         # HTTP API paths arrive decoded (contract item 6) and carry a named stage (item 9).
-        path_info = _native(raw_path)
+        path_info = raw_path if raw_path.isascii() else _native(raw_path)
         script_name, path_info = _strip_stage(request_context.get("stage"), path_info)
     else:
-        path_info = _decode_path(raw_path)
+        path_info = (
+            raw_path
+            if "%" not in raw_path and " " not in raw_path and raw_path.isascii()
+            else _decode_path(raw_path)
+        )
         if source == REST:
             stage = request_context.get("stage")
             context_path = request_context.get("path")
@@ -115,7 +150,8 @@ def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
                 # The stage root requested without its slash (`/Prod`) arrives as path "/".
                 or (raw_path == "/" and context_path == stage_prefix)
             ):
-                script_name = _native(stage_prefix)  # execute-api host: /{stage}/path (item 7)
+                # execute-api host: /{stage}/path (item 7)
+                script_name = stage_prefix if stage_prefix.isascii() else _native(stage_prefix)
                 # RAW_URI is the path the client requested, the stage included, as on every other
                 # source: it starts with SCRIPT_NAME, so an app can slice the raw PATH_INFO off it.
                 raw_path = context_path
@@ -145,7 +181,7 @@ def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
         method,
         script_name,
         path_info,
-        _native(raw_path),  # raw_path
+        raw_path if raw_path.isascii() else _native(raw_path),  # raw_path
         query,
         body,
         request_context.get("protocol"),  # protocol
@@ -159,9 +195,7 @@ def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
 
 
 def _v1_query(event: dict[str, Any], *, encode: bool) -> str:
-    multi = event.get("multiValueQueryStringParameters")
-    if multi is None and event.get("queryStringParameters") is None:
-        return ""  # no query: the common case
+    """QUERY_STRING from the 1.0 parameter maps (called when one of them is neither null nor empty)."""
     multi = _optional_map(event, "multiValueQueryStringParameters")
     pairs: list[str] = []
     if multi:
@@ -179,7 +213,10 @@ def _v1_query(event: dict[str, Any], *, encode: bool) -> str:
 
 
 def _query_pair(key: Any, value: Any, encode: bool, field: str) -> str:
-    if value is None:
+    if type(key) is str and type(value) is str and key.isalnum() and value.isalnum():
+        if key.isascii() and value.isascii():
+            return key + "=" + value  # letters and digits only: nothing to quote (the common case)
+    elif value is None:
         value = ""
     if not isinstance(key, str) or not isinstance(value, str):
         raise BadEvent(field, "keys and values must be strings")
@@ -255,19 +292,38 @@ def _v2_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
         not isinstance(cookies, list) or not all(isinstance(cookie, str) for cookie in cookies)
     ):
         raise BadEvent("cookies", "expected a list of strings")
-    stage_variables = _optional_map(event, "stageVariables")
-    body = _body(event)
+    stage_variables = event.get("stageVariables")
+    if type(stage_variables) is not dict:
+        stage_variables = {} if stage_variables is None else _optional_map(event, "stageVariables")
+    body = event.get("body")
+    if body is None or body == "":
+        encoded = event.get("isBase64Encoded")
+        body = b"" if encoded is None or type(encoded) is bool else _body(event)
+    else:
+        body = _body(event)
 
-    environ: dict[str, Any] = {}
-    _add_headers(environ, _optional_map(event, "headers"))
+    headers = event.get("headers")
+    if type(headers) is not dict:
+        headers = {} if headers is None else _optional_map(event, "headers")
+    environ = _single_value_headers(headers) if headers else _BASE_ENVIRON.copy()
     if cookies:
         _merge_cookies(environ, cookies)
 
     if source == HTTP_V2:
-        path_info = _native(raw_path)  # HTTP API paths arrive decoded (contract item 6)
-        script_name, path_info = _strip_stage(request_context.get("stage"), path_info)
+        # HTTP API paths arrive decoded (contract item 6); `$default` is never stripped (item 9).
+        path_info = raw_path if raw_path.isascii() else _native(raw_path)
+        stage = request_context.get("stage")
+        if stage is None or stage == "$default":
+            script_name = ""
+        else:
+            script_name, path_info = _strip_stage(stage, path_info)
     else:
-        path_info = _decode_path(raw_path)  # Function URL paths arrive percent-encoded
+        # Function URL paths arrive percent-encoded.
+        path_info = (
+            raw_path
+            if "%" not in raw_path and " " not in raw_path and raw_path.isascii()
+            else _decode_path(raw_path)
+        )
         script_name = ""
     if base_path:
         script_name, path_info = _strip_base_path(base_path, script_name, path_info)
@@ -279,7 +335,7 @@ def _v2_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
         method,
         script_name,
         path_info,
-        _native(raw_path),  # raw_path
+        raw_path if raw_path.isascii() else _native(raw_path),  # raw_path
         raw_query,  # query
         body,
         http.get("protocol"),  # protocol
@@ -330,22 +386,25 @@ def _finish(  # noqa: PLR0917 - called positionally: keyword passing costs on ev
     stage_variables: dict[str, Any],
 ) -> None:
     """Fill in the CGI/WSGI keys once the headers are in ``environ``."""
-    scheme = scheme_default
+    # Each connection fact has a plain common form ("https", "443", a memoised Host): tested first, the
+    # exact parsing (lists, case, ports, IPv6 literals) runs only when that test fails.
     forwarded_proto = environ.get("HTTP_X_FORWARDED_PROTO")
     if forwarded_proto:
-        candidate = forwarded_proto.rpartition(",")[2].strip().lower()
-        if candidate in _SCHEMES:
-            scheme = candidate
+        scheme = _PLAIN_SCHEMES.get(forwarded_proto) or _forwarded_scheme(forwarded_proto, scheme_default)
+    else:
+        scheme = scheme_default
     port = environ.get("HTTP_X_FORWARDED_PORT")
-    port = port.rpartition(",")[2].strip() if port else ""
-    if not (port.isascii() and port.isdigit()):
-        port = "443" if scheme == "https" else "80"
+    if not (port and port.isdigit() and port.isascii()):
+        port = _forwarded_port(port, scheme)
     host = environ.get("HTTP_HOST")
-    server_name = _host_name(host) if host else ""
+    server_name = _SERVER_NAMES.get(host) if host else None
     if not server_name:
-        server_name = _host_name(_native(domain)) if isinstance(domain, str) and domain else "localhost"
+        server_name = _server_name(host, domain)
     if isinstance(remote_addr, str) and remote_addr:
-        environ["REMOTE_ADDR"] = remote_addr.partition("/")[0]  # "192.0.2.1/32" -> "192.0.2.1"
+        # "192.0.2.1/32" -> "192.0.2.1"
+        environ["REMOTE_ADDR"] = remote_addr.partition("/")[0] if "/" in remote_addr else remote_addr
+    else:
+        del environ["REMOTE_ADDR"]  # unknown: absent rather than made up
     environ["REQUEST_METHOD"] = method
     environ["SCRIPT_NAME"] = script_name
     environ["PATH_INFO"] = path_info
@@ -354,19 +413,103 @@ def _finish(  # noqa: PLR0917 - called positionally: keyword passing costs on ev
     environ["SERVER_NAME"] = server_name
     environ["SERVER_PORT"] = port
     environ["SERVER_PROTOCOL"] = protocol if isinstance(protocol, str) and protocol else "HTTP/1.1"
-    environ["CONTENT_LENGTH"] = str(len(body))
-    environ["wsgi.version"] = (1, 0)
+    environ["CONTENT_LENGTH"] = str(len(body)) if body else "0"
     environ["wsgi.url_scheme"] = scheme
-    environ["wsgi.input"] = BytesIO(body)
-    environ["wsgi.input_terminated"] = True
+    environ["wsgi.input"] = BytesIO(body)  # one per request: the app may read, seek or close it
     environ["wsgi.errors"] = sys.stderr
-    environ["wsgi.multithread"] = False
-    environ["wsgi.multiprocess"] = False
-    environ["wsgi.run_once"] = False
     environ["lambda.event"] = event
     environ["lambda.context"] = context
     environ["lambda.request_context"] = request_context
     environ["lambda.stage_variables"] = stage_variables
+
+
+def _forwarded_scheme(forwarded_proto: str, scheme_default: str) -> str:
+    """The scheme of the last X-Forwarded-Proto entry (the proxy's), if it is http or https."""
+    candidate = forwarded_proto.rpartition(",")[2].strip().lower()
+    return candidate if candidate in _SCHEMES else scheme_default
+
+
+def _forwarded_port(forwarded_port: str | None, scheme: str) -> str:
+    """The port of the last X-Forwarded-Port entry, else the scheme's default."""
+    port = forwarded_port.rpartition(",")[2].strip() if forwarded_port else ""
+    if port.isascii() and port.isdigit():
+        return port
+    return "443" if scheme == "https" else "80"
+
+
+def _server_name(host: str | None, domain: Any) -> str:
+    """SERVER_NAME: Host without its port (memoised), else the request context's domain, else localhost."""
+    if host:
+        server_name = _host_name(host)
+        if len(_SERVER_NAMES) < _SERVER_NAMES_LIMIT:
+            _SERVER_NAMES[host] = server_name
+        if server_name:
+            return server_name
+    return _host_name(_native(domain)) if isinstance(domain, str) and domain else "localhost"
+
+
+def _single_value_headers(headers: dict[str, Any]) -> dict[str, Any]:
+    """A new environ with the header keys of a single-value ``headers`` map (contract items 16-18)."""
+    environ = _BASE_ENVIRON.copy()
+    keys = _HEADER_KEYS
+    # Fast path: every name memoised, no two names on one key, every value an ASCII str; checked in bulk
+    # after the loop, so the loop does nothing else. One dropped name (Content-Length, say) lands on "".
+    try:
+        for name, value in headers.items():
+            environ[keys[name]] = value
+        count = len(headers)
+        if "" in environ:
+            del environ[""]
+            count -= 1
+        if len(environ) == _BASE_SIZE + count and "".join(headers.values()).isascii():
+            return environ
+    except (KeyError, TypeError):
+        pass  # a name not memoised yet, or a value that is not a str: the exact path names the field
+    # Exact path: first sight of a name, dropped names, repeats joined, non-ASCII, bad values.
+    environ = _BASE_ENVIRON.copy()
+    for name, value in headers.items():
+        if value is not None:
+            _add_header(environ, name, value, "headers")
+    return environ
+
+
+def _multi_value_headers(multi: dict[str, Any], headers: dict[str, Any]) -> dict[str, Any]:
+    """A new environ with the header keys of ``multiValueHeaders`` (plus ``headers``-only entries)."""
+    environ = _BASE_ENVIRON.copy()
+    keys = _HEADER_KEYS
+    # Fast path, as for single values, when every list holds exactly one ASCII str (no repeats to join):
+    # unpacking raises ValueError for any other length.
+    try:
+        for name, values in multi.items():
+            if type(values) is not list:
+                break
+            [value] = values
+            if type(value) is not str or not value.isascii():
+                break
+            environ[keys[name]] = value
+        else:
+            count = len(multi)
+            if "" in environ:
+                del environ[""]
+                count -= 1
+            if len(environ) == _BASE_SIZE + count:
+                if headers and not headers.keys() <= multi.keys():
+                    _add_missing_headers(environ, headers, multi)
+                return environ
+    except (KeyError, ValueError):
+        pass  # a name not memoised yet, a repeated header, an empty list
+    # Exact path: repeats joined ("; " for Cookie, else ", "), and everything the fast path left out.
+    environ = _BASE_ENVIRON.copy()
+    for name, values in multi.items():
+        if values is None:
+            continue
+        if not isinstance(values, list):
+            raise BadEvent("multiValueHeaders", f"the value of {name!r} is not a list")
+        for value in values:
+            _add_header(environ, name, value, "multiValueHeaders")
+    if headers and not headers.keys() <= multi.keys():
+        _add_missing_headers(environ, headers, multi)
+    return environ
 
 
 def _header_key(name: Any, field: str) -> str:
@@ -386,17 +529,6 @@ def _header_key(name: Any, field: str) -> str:
         if len(_HEADER_KEYS) < _HEADER_KEYS_LIMIT:
             _HEADER_KEYS[name] = key
     return key
-
-
-def _add_headers(environ: dict[str, Any], headers: dict[str, Any]) -> None:
-    keys = _HEADER_KEYS
-    for name, value in headers.items():
-        key = keys.get(name)
-        # The common case inline: a known name, an ASCII value, not seen yet; anything else via _add_header.
-        if key and type(value) is str and value.isascii() and key not in environ:
-            environ[key] = value
-        elif value is not None:
-            _add_header(environ, name, value, "headers")
 
 
 def _add_missing_headers(environ: dict[str, Any], headers: dict[str, Any], multi: dict[str, Any]) -> None:
@@ -432,12 +564,11 @@ def _add_header(environ: dict[str, Any], name: Any, value: Any, field: str) -> N
 
 
 def _body(event: dict[str, Any]) -> bytes:
+    """The request body, decoded; the callers answer a null or empty body with a valid flag themselves."""
     body = event.get("body")
     encoded = event.get("isBase64Encoded")
     if encoded is not None and not isinstance(encoded, bool):
         raise BadEvent("isBase64Encoded", "expected a boolean")
-    if body is None:
-        return b""
     if not isinstance(body, str):
         raise BadEvent("body", "expected a string or null")
     if encoded:

@@ -33,14 +33,15 @@ def infer_source(event: Any) -> Source | None:
         # but it asks for a policy, not a response: never run the app for it.
         return None
     request_context = event.get("requestContext")
+    version = event.get("version")
     if isinstance(request_context, dict):
         if "elb" in request_context:
             return ALB
-        if event.get("version") == "2.0" and "http" in request_context:
+        if version == "2.0" and "http" in request_context:
             domain = request_context.get("domainName")
             if isinstance(domain, str) and ".lambda-url." in domain:
                 return URL
             return HTTP_V2
     if "httpMethod" in event:
-        return HTTP_V1 if event.get("version") == "1.0" else REST
+        return HTTP_V1 if version == "1.0" else REST
     return None

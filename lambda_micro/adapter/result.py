@@ -82,6 +82,13 @@ _HEADER_OVERHEAD: Final = 8
 _RESULT_OVERHEAD: Final = 128
 # JSON escapes at most grow a character sixfold (a control character becomes \u00XX).
 _MAX_ESCAPE_GROWTH: Final = 6
+# Below this, no source's limit can be reached by escapes (skips the limit lookup for small bodies).
+_ESCAPE_CHECK_FLOOR: Final = min(ALB_RESPONSE_LIMIT, LAMBDA_RESPONSE_LIMIT) // 2
+
+# Status line -> (code, ALB statusDescription), and each handler's Content-Type -> base64 decision:
+# memoised, bounded (an app could build reasons or media type parameters dynamically).
+_STATUSES: dict[str, tuple[int, str]] = {}
+_CACHE_LIMIT: Final = 256
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
 
@@ -141,6 +148,35 @@ class TextTypes:
 DEFAULT_TEXT_TYPES: Final = TextTypes(DEFAULT_TEXT_MIME_TYPES)
 
 
+_CHECKED_STATUSES: set[str] = set()
+_CHECKED_NAMES: set[str] = set()
+_CHECKED_LIMIT: Final = 1024  # bounds each memo: an app may build reasons or names dynamically
+
+
+def _check_status(status: Any) -> None:
+    if not (
+        isinstance(status, str)
+        and len(status) >= 3
+        and status[:3].isascii()
+        and status[:3].isdigit()
+        and (len(status) == 3 or status[3] == " ")
+    ):
+        raise ValueError(f"Invalid WSGI status {status!r}: expected '<3-digit code> <reason>'")
+    if type(status) is str and len(_CHECKED_STATUSES) < _CHECKED_LIMIT:
+        _CHECKED_STATUSES.add(status)
+
+
+def _check_header(name: Any, value: Any) -> None:
+    if not isinstance(name, str) or not isinstance(value, str):
+        raise TypeError(f"WSGI header {name!r}: names and values must be str")
+    if not value.isascii():
+        value.encode("latin-1")  # UnicodeEncodeError: WSGI header values are latin-1 (PEP 3333)
+    if "\n" in value or "\r" in value or "\n" in name or "\r" in name or ":" in name:
+        raise ValueError(f"WSGI header {name!r}: line breaks and ':' are not allowed")
+    if type(name) is str and len(_CHECKED_NAMES) < _CHECKED_LIMIT:
+        _CHECKED_NAMES.add(name)
+
+
 class ResponseCollector:
     """The ``start_response`` callable handed to the app; collects status, headers and ``write()`` data."""
 
@@ -162,22 +198,20 @@ class ResponseCollector:
                 raise exc_info[1].with_traceback(exc_info[2])
         elif self.status is not None:
             raise RuntimeError("start_response() called a second time without exc_info")
-        if not (
-            isinstance(status, str)
-            and len(status) >= 3
-            and status[:3].isascii()
-            and status[:3].isdigit()
-            and (len(status) == 3 or status[3] == " ")
-        ):
-            raise ValueError(f"Invalid WSGI status {status!r}: expected '<3-digit code> <reason>'")
+        # Statuses and header names repeat from request to request: the ones already checked are
+        # memoised; a printable ASCII value is valid as it is. Anything else gets the exact checks.
+        if type(status) is not str or status not in _CHECKED_STATUSES:
+            _check_status(status)
         checked: list[tuple[str, str]] = []
         for name, value in headers:
-            if not isinstance(name, str) or not isinstance(value, str):
-                raise TypeError(f"WSGI header {name!r}: names and values must be str")
-            if not value.isascii():
-                value.encode("latin-1")  # UnicodeEncodeError: WSGI header values are latin-1 (PEP 3333)
-            if "\n" in value or "\r" in value or "\n" in name or "\r" in name or ":" in name:
-                raise ValueError(f"WSGI header {name!r}: line breaks and ':' are not allowed")
+            if not (
+                type(value) is str
+                and value.isascii()
+                and value.isprintable()
+                and type(name) is str
+                and name in _CHECKED_NAMES
+            ):
+                _check_header(name, value)
             checked.append((name, value))
         self.status = status
         self.headers = checked
@@ -199,64 +233,149 @@ def build_result(
     alb_multi_value: bool,
     is_text: Callable[[str], bool] = DEFAULT_TEXT_TYPES,
     always_binary: frozenset[str] = frozenset(),
+    binary_cache: dict[str, bool] | None = None,
 ) -> tuple[dict[str, Any], int]:
-    """Return the proxy result for ``source`` and an estimate of its JSON size in bytes."""
+    """Return the proxy result for ``source`` and an estimate of its JSON size in bytes.
+
+    ``binary_cache``: an optional dict, kept by the caller for one ``is_text``/``always_binary`` pair, that
+    memoises which Content-Type values are base64-encoded (an app answers with a few types, over and over).
+    """
+    parsed = _STATUSES.get(status)
+    if parsed is None:
+        parsed = _parse_status(status)
+    code = parsed[0]
+    multi = alb_multi_value if source == ALB else source not in V2_SOURCES  # REST, HTTP API 1.0, ALB multi
+    # One pass: the headers by lower-case name (repeats, Content-Type, Content-Encoding) and their share
+    # of the size estimate.
+    size = _RESULT_OVERHEAD + _HEADER_OVERHEAD * len(headers)
+    by_lower: dict[str, str] = {}
+    header_map: dict[str, Any] = {}
+    if multi:
+        for name, value in headers:
+            by_lower[name.lower()] = value
+            header_map[name] = [value]
+            size += len(name) + len(value)
+    else:
+        for name, value in headers:
+            by_lower[name.lower()] = value
+            size += len(name) + len(value)
+    cookies: list[str] | None = None
+    if len(by_lower) == len(headers) and (multi or "set-cookie" not in by_lower):
+        # No name repeats, no cookie to move: the common case, each header as it is.
+        if not multi:
+            header_map = dict(headers)
+        content_type = by_lower.get("content-type")
+        encoding = by_lower.get("content-encoding")
+        compressed = encoding is not None and bool(encoding.strip())
+    else:
+        header_map, cookies, content_type, compressed = _grouped_headers(source, headers, multi)
+
+    if not body or method == "HEAD" or code < 200 or code in _NO_BODY_CODES:
+        text, encoded = "", False  # HEAD keeps the GET headers, Content-Length included (item 31)
+    else:
+        # Compressed: never text, whatever the media type.
+        binary = compressed
+        if not binary and content_type is not None:
+            cached = binary_cache.get(content_type) if binary_cache is not None else None
+            if cached is None:
+                cached = _is_binary(content_type, is_text, always_binary)
+                if binary_cache is not None and len(binary_cache) < _CACHE_LIMIT:
+                    binary_cache[content_type] = cached
+            binary = cached
+        encoded = binary
+        if not binary:
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                encoded = True  # "text" that is not UTF-8: base64 keeps every byte (item 29)
+        if encoded:
+            text = b64encode(body).decode("ascii")
+
+    size += len(text) if encoded else len(body)
+    if (
+        not encoded
+        and len(body) * _MAX_ESCAPE_GROWTH > _ESCAPE_CHECK_FLOOR
+        and len(body) * _MAX_ESCAPE_GROWTH > payload_limit(source) // 2
+    ):
+        size += _escape_growth(text)  # only a large body can be pushed over the limit by its escapes
+    if cookies is None and source != ALB:  # the common shapes, built in one step
+        if multi:
+            return {
+                "statusCode": code,
+                "multiValueHeaders": header_map,
+                "body": text,
+                "isBase64Encoded": encoded,
+            }, size
+        return {"statusCode": code, "headers": header_map, "body": text, "isBase64Encoded": encoded}, size
+    result: dict[str, Any] = {"statusCode": code}
+    if source == ALB:
+        result["statusDescription"] = parsed[1]
+    result["multiValueHeaders" if multi else "headers"] = header_map
+    if cookies is not None:
+        result["cookies"] = cookies
+    result["body"] = text
+    result["isBase64Encoded"] = encoded
+    return result, size
+
+
+def _parse_status(status: str) -> tuple[int, str]:
+    """``"200 OK"`` -> ``(200, "200 OK")``: the code and the load balancer's statusDescription (memoised)."""
     code = int(status[:3])
-    # One pass over the headers: grouped by name (case-insensitively, first spelling, in order), the
-    # facts the body encoding needs, and the headers' share of the size estimate.
+    reason = status[4:].strip() or reason_phrase(code)
+    parsed = (code, f"{code} {reason}")
+    if len(_STATUSES) < _CACHE_LIMIT:
+        _STATUSES[status] = parsed
+    return parsed
+
+
+def _is_binary(content_type: str, is_text: Callable[[str], bool], always_binary: frozenset[str]) -> bool:
+    media_type = content_type.partition(";")[0].strip().lower()
+    return media_type in always_binary or not is_text(media_type)
+
+
+def _grouped_headers(
+    source: Source, headers: list[tuple[str, str]], multi: bool
+) -> tuple[dict[str, Any], list[str] | None, str | None, bool]:
+    """Headers with repeated names: grouped by name (case-insensitively, first spelling, in order).
+
+    Returns the result's header map, the 2.0 ``cookies`` (or ``None``), the last Content-Type and whether
+    the body is compressed.
+    """
     grouped: dict[str, list[str]] = {}
     spelling: dict[str, str] = {}
     content_type: str | None = None
     compressed = False
-    size = _RESULT_OVERHEAD
     for name, value in headers:
         lower = name.lower()
-        size += len(name) + len(value) + _HEADER_OVERHEAD
         if lower == "content-type":
             content_type = value
         elif lower == "content-encoding" and value.strip():
-            compressed = True  # compressed: never text, whatever the media type
+            compressed = True
         key = spelling.setdefault(lower, name)
         values = grouped.get(key)
         if values is None:
             grouped[key] = [value]
         else:
             values.append(value)
-
-    if method == "HEAD" or code in _NO_BODY_CODES or code < 200 or not body:
-        text, encoded = "", False  # HEAD keeps the GET headers, Content-Length included (item 31)
-    else:
-        text, encoded = _encode_body(content_type, compressed, body, is_text, always_binary)
-
-    size += len(text) if encoded else len(body)
-    if not encoded and len(body) * _MAX_ESCAPE_GROWTH > payload_limit(source) // 2:
-        size += _escape_growth(text)  # only a large body can be pushed over the limit by its escapes
-    result: dict[str, Any] = {"statusCode": code}
-    if source == ALB:
-        reason = status[4:].strip() or reason_phrase(code)
-        result["statusDescription"] = f"{code} {reason}"
-    if alb_multi_value if source == ALB else source not in V2_SOURCES:  # REST, HTTP API 1.0, ALB multi
-        result["multiValueHeaders"] = grouped
-    else:
-        # Single-value headers: repeats joined with ", ", except Set-Cookie (grouped under one name),
-        # which goes to the 2.0 ``cookies`` list, or to distinct spellings of its name for the load balancer.
-        single: dict[str, str] = {}
-        result["headers"] = single
-        for name, values in grouped.items():
-            if name.lower() != "set-cookie":
-                single[name] = values[0] if len(values) == 1 else ", ".join(values)
-            elif source != ALB:
-                result["cookies"] = values
-            elif len(values) > _SET_COOKIE_SPELLINGS:
-                raise ValueError(
-                    f"{len(values)} Set-Cookie headers: the load balancer can carry at most "
-                    f"{_SET_COOKIE_SPELLINGS} in single-value mode"
-                )
-            else:
-                single.update(zip(_set_cookie_names(), values, strict=False))
-    result["body"] = text
-    result["isBase64Encoded"] = encoded
-    return result, size
+    if multi:
+        return grouped, None, content_type, compressed
+    # Single-value headers: repeats joined with ", ", except Set-Cookie (grouped under one name), which
+    # goes to the 2.0 ``cookies`` list, or to distinct spellings of its name for the load balancer.
+    single: dict[str, str] = {}
+    cookies: list[str] | None = None
+    for name, values in grouped.items():
+        if name.lower() != "set-cookie":
+            single[name] = values[0] if len(values) == 1 else ", ".join(values)
+        elif source != ALB:
+            cookies = values
+        elif len(values) > _SET_COOKIE_SPELLINGS:
+            raise ValueError(
+                f"{len(values)} Set-Cookie headers: the load balancer can carry at most "
+                f"{_SET_COOKIE_SPELLINGS} in single-value mode"
+            )
+        else:
+            single.update(zip(_set_cookie_names(), values, strict=False))
+    return single, cookies, content_type, compressed
 
 
 def _escape_growth(text: str) -> int:
@@ -267,22 +386,3 @@ def _escape_growth(text: str) -> int:
     A JSON or HTML body full of quotes can grow by a third and cross the limit (contract item 34).
     """
     return len(encode_basestring(text)) - 2 - len(text)
-
-
-def _encode_body(
-    content_type: str | None,
-    compressed: bool,
-    body: bytes,
-    is_text: Callable[[str], bool],
-    always_binary: frozenset[str],
-) -> tuple[str, bool]:
-    binary = compressed
-    if not binary and content_type is not None:
-        media_type = content_type.partition(";")[0].strip().lower()
-        binary = media_type in always_binary or not is_text(media_type)
-    if not binary:
-        try:
-            return body.decode("utf-8"), False
-        except UnicodeDecodeError:
-            pass  # "text" that is not UTF-8: base64 keeps every byte (item 29)
-    return b64encode(body).decode("ascii"), True

@@ -347,11 +347,11 @@ def test_static_match_cache_is_dropped_when_rules_change() -> None:
     app = _routing_app()
     client = Client(app, Response)
     assert client.get("/").text == "index"
-    assert app._static_matches
+    assert app._matches
     app.add_url_rule("/later", "later", lambda: "later")
     assert client.get("/later").text == "later"
     assert client.get("/").text == "index"
-    assert set(app._static_matches) == {("/later", "GET", False), ("/", "GET", False)}
+    assert set(app._matches) == {("", "/later", "GET", False), ("", "/", "GET", False)}
     app.url_map = type(app.url_map)()  # a replaced map starts again, whatever its count
     app.add_url_rule("/", "fresh", lambda: "fresh")
     assert client.get("/").text == "fresh"
@@ -366,7 +366,7 @@ def test_plain_werkzeug_map_skips_the_static_match_cache() -> None:
     app.url_map = Map()
     app.add_url_rule("/", "index", lambda: "index")
     assert Client(app, Response).get("/").text == "index"
-    assert not app._static_matches
+    assert not app._matches
 
 
 def test_static_match_cache_is_bounded() -> None:
@@ -376,7 +376,10 @@ def test_static_match_cache_is_bounded() -> None:
     client = Client(app, Response)
     for i in range(1100):
         assert client.get(f"/r{i}").text == "ok"
-    assert len(app._static_matches) == 1024
+        assert len(app._matches) <= 1024
+    # Full, it starts again: the recent URLs are the ones remembered.
+    assert ("", "/r1099", "GET", False) in app._matches
+    assert len(app._matches) == 1100 - 1024
 
 
 def test_host_matching_maps_skip_the_static_match_cache() -> None:
@@ -387,7 +390,7 @@ def test_host_matching_maps_skip_the_static_match_cache() -> None:
     client = Client(app, Response)
     assert client.get("/", headers={"Host": "a.example"}).text == "a"
     assert client.get("/", headers={"Host": "b.example"}).text == "b"
-    assert not app._static_matches
+    assert not app._matches
 
 
 def test_error_format_caches_stay_bounded(app: App, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,165 @@
+"""The two distributions of this repository: the runtime `lambda-micro`, the dev tools `lambda-micro-local`.
+
+A function's deployment installs only `lambda-micro`, so the local gateway and the test kit must not be in it;
+`lambda-micro-local` ships exactly those two subpackages of the same source tree, its command and its pytest
+plugin, and pins the runtime of its own version.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import os
+import subprocess
+import sys
+import tomllib
+import zipfile
+from email.parser import HeaderParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+import lambda_micro
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL_PROJECT = ROOT / "packages" / "lambda-micro-local"
+DEV_ONLY = ("lambda_micro/local/", "lambda_micro/testing/")
+
+
+def _pyproject(folder: Path) -> dict[str, Any]:
+    with (folder / "pyproject.toml").open("rb") as file:
+        project: dict[str, Any] = tomllib.load(file)["project"]
+    return project
+
+
+def _names(requirements: list[str]) -> set[str]:
+    return {canonicalize_name(Requirement(req).name) for req in requirements}
+
+
+def test_versions_agree_and_the_tools_pin_the_runtime() -> None:
+    runtime, local = _pyproject(ROOT), _pyproject(LOCAL_PROJECT)
+    assert runtime["name"] == "lambda-micro"
+    assert local["name"] == "lambda-micro-local"
+    assert runtime["version"] == local["version"] == lambda_micro.__version__
+    assert f"lambda-micro=={runtime['version']}" in local["dependencies"]
+
+
+def test_the_runtime_declares_no_dev_dependency_command_or_plugin() -> None:
+    runtime, local = _pyproject(ROOT), _pyproject(LOCAL_PROJECT)
+    assert _names(runtime["dependencies"]) == {"werkzeug", "jinja2", "itsdangerous"}
+    assert "scripts" not in runtime
+    assert "entry-points" not in runtime
+    # No extra can name lambda-micro-local (it is on no index): `make venv` installs it from packages/.
+    assert set(runtime["optional-dependencies"]) == {"dev"}
+    assert {"pyyaml", "boto3", "moto"} <= _names(local["dependencies"])
+    assert local["scripts"] == {"lambda-micro": "lambda_micro.local.cli:main"}
+    assert local["entry-points"] == {"pytest11": {"lambda_micro": "lambda_micro.testing.plugin"}}
+
+
+# --- the wheels, as `pip wheel` builds them ----------------------------------------------------------------
+
+
+class Wheel:
+    """A built wheel: its file names, entry points and requirements."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with zipfile.ZipFile(path) as archive:
+            self.names = set(archive.namelist())
+            dist_info = next(name.split("/")[0] for name in self.names if ".dist-info/" in name)
+            metadata = HeaderParser().parsestr(archive.read(f"{dist_info}/METADATA").decode())
+            entry_points = f"{dist_info}/entry_points.txt"
+            parser = configparser.ConfigParser(delimiters=("=",))
+            parser.optionxform = str  # type: ignore[assignment,method-assign]  # keep the names' case
+            if entry_points in self.names:
+                parser.read_string(archive.read(entry_points).decode())
+        self.entry_points = {section: dict(parser[section]) for section in parser.sections()}
+        self.requires = metadata.get_all("Requires-Dist") or []
+        self.package_files = {name for name in self.names if name.startswith("lambda_micro/")}
+
+
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Wheel]:
+    """Both wheels, built from this checkout with the installed hatchling (no index needed)."""
+    out = tmp_path_factory.mktemp("wheels")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(out),
+            str(ROOT),
+            str(LOCAL_PROJECT),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    built = {path.name.split("-")[0]: Wheel(path) for path in out.glob("*.whl")}
+    assert set(built) == {"lambda_micro", "lambda_micro_local"}
+    return built
+
+
+def _source_files(subpackage: str) -> set[str]:
+    folder = ROOT / "lambda_micro" / subpackage
+    return {
+        path.relative_to(ROOT).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and not path.name.endswith(".pyc")
+    }
+
+
+@pytest.mark.slow
+def test_runtime_wheel_has_no_dev_only_code_command_or_plugin(wheels: dict[str, Wheel]) -> None:
+    runtime = wheels["lambda_micro"]
+    for required in ("lambda_micro/__init__.py", "lambda_micro/app.py", "lambda_micro/adapter/__init__.py"):
+        assert required in runtime.package_files, required
+    assert "lambda_micro/py.typed" in runtime.package_files
+    assert not [name for name in runtime.package_files if name.startswith(DEV_ONLY)]
+    assert "console_scripts" not in runtime.entry_points
+    assert "pytest11" not in runtime.entry_points
+    # Everything else it names is the `dev` extra's.
+    unconditional = [req for req in runtime.requires if Requirement(req).marker is None]
+    assert _names(unconditional) == {"werkzeug", "jinja2", "itsdangerous"}
+
+
+@pytest.mark.slow
+def test_local_wheel_has_exactly_the_dev_subpackages_command_and_plugin(wheels: dict[str, Wheel]) -> None:
+    local = wheels["lambda_micro_local"]
+    assert local.package_files == _source_files("local") | _source_files("testing")
+    assert local.entry_points["console_scripts"] == {"lambda-micro": "lambda_micro.local.cli:main"}
+    assert local.entry_points["pytest11"] == {"lambda_micro": "lambda_micro.testing.plugin"}
+    assert f"lambda-micro=={lambda_micro.__version__}" in local.requires
+    assert {"pyyaml", "boto3", "moto"} <= _names(local.requires)
+
+
+@pytest.mark.slow
+def test_both_wheels_install_into_one_lambda_micro_package(wheels: dict[str, Wheel], tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    for wheel in wheels.values():
+        with zipfile.ZipFile(wheel.path) as archive:
+            archive.extractall(target)  # what an installer does with a pure-Python wheel's files
+    code = (
+        "import json, lambda_micro, lambda_micro.local.cli, lambda_micro.testing\n"
+        "print(json.dumps([lambda_micro.__file__, lambda_micro.local.cli.__file__,"
+        " lambda_micro.testing.__file__]))\n"
+    )
+    # The target first on sys.path: its lambda_micro wins over this checkout's.
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    for module_file in json.loads(result.stdout):
+        assert module_file.startswith(str(target)), module_file
