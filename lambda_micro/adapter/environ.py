@@ -102,12 +102,7 @@ def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
     stage_variables = event.get("stageVariables")
     if type(stage_variables) is not dict:
         stage_variables = {} if stage_variables is None else _optional_map(event, "stageVariables")
-    body = event.get("body")
-    if body is None or body == "":
-        encoded = event.get("isBase64Encoded")
-        body = b"" if encoded is None or type(encoded) is bool else _body(event)
-    else:
-        body = _body(event)
+    body = _body(event)
 
     multi_headers = event.get("multiValueHeaders")
     if type(multi_headers) is not dict:
@@ -295,12 +290,7 @@ def _v2_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
     stage_variables = event.get("stageVariables")
     if type(stage_variables) is not dict:
         stage_variables = {} if stage_variables is None else _optional_map(event, "stageVariables")
-    body = event.get("body")
-    if body is None or body == "":
-        encoded = event.get("isBase64Encoded")
-        body = b"" if encoded is None or type(encoded) is bool else _body(event)
-    else:
-        body = _body(event)
+    body = _body(event)
 
     headers = event.get("headers")
     if type(headers) is not dict:
@@ -564,11 +554,13 @@ def _add_header(environ: dict[str, Any], name: Any, value: Any, field: str) -> N
 
 
 def _body(event: dict[str, Any]) -> bytes:
-    """The request body, decoded; the callers answer a null or empty body with a valid flag themselves."""
+    """The request body, decoded (``b""`` for a null or empty body)."""
     body = event.get("body")
     encoded = event.get("isBase64Encoded")
     if encoded is not None and not isinstance(encoded, bool):
         raise BadEvent("isBase64Encoded", "expected a boolean")
+    if body is None or body == "":
+        return b""  # most requests: no body
     if not isinstance(body, str):
         raise BadEvent("body", "expected a string or null")
     if encoded:
