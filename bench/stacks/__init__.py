@@ -8,7 +8,9 @@ Keys:
 - ``label``: how tables name it; ``group`` merges rows (Powertools has one resolver class per payload format).
 - ``kind``: ``ours`` (lambda_micro), ``peer`` (a framework users would pick instead), ``floor`` (a
   hand-written handler returning the dict, the lower bound), ``adapter-ours`` / ``adapter-peer`` (the same
-  raw WSGI app behind our adapter and behind apig-wsgi).
+  raw WSGI app behind our adapter and behind apig-wsgi), ``bound`` (the six routes on werkzeug's Map,
+  Request and Response with no framework: at cold start, what any stack on werkzeug's routing and wrappers
+  costs at least; warm, werkzeug used plainly, which lambda_micro's hot path is not).
 - ``sources``: payload format -> None when served, or the reason it is not (reported as n/a).
 - ``routes_na``: route -> why the function is never invoked for it (reported as n/a for that route).
 - ``requirements``: what its deployment package installs (boto3/botocore excluded: the runtime has them).
@@ -153,6 +155,18 @@ STACKS = [
         "sources": {"1.0": None, "2.0": None, "alb": None},
         "routes_na": {},
         "requirements": ["jinja2"],
+        "cold_source": "1.0",
+    },
+    {
+        "module": "werkzeug_alone",
+        "label": "werkzeug alone",
+        "group": "werkzeug alone",
+        "kind": "bound",
+        "sources": {"1.0": None, "2.0": None, "alb": None},
+        "routes_na": {},
+        # Its zip is werkzeug and jinja2 only (with markupsafe): what every stack on them ships. Its
+        # adapter (lambda_micro's) is left out, so the zip bound is the dependencies' share alone.
+        "requirements": ["werkzeug", "jinja2"],
         "cold_source": "1.0",
     },
     {
