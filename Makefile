@@ -8,14 +8,15 @@ PORT   ?= 3000
 
 .PHONY: venv serve test lint typecheck cov bench clean
 
-# Both distributions of this repository, editable: lambda-micro (the runtime) with the development tools
-# (extra `dev`), and lambda-micro-local (the local gateway, the test kit and their pytest plugin).
+# Both distributions of this repository, editable: lambda-micro (the runtime, with its `sessions` extra) and
+# lambda-micro-local (the local gateway, the test kit and their pytest plugin), with the development tools
+# (the dependency group `dev` of pyproject.toml; `--group` needs pip 25.1 or later, hence the upgrade).
 LOCAL_DIST := packages/lambda-micro-local
 
 $(STAMP): pyproject.toml $(LOCAL_DIST)/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' -e $(LOCAL_DIST)
+	$(BIN)/python -m pip install --quiet --group dev -e '.[sessions]' -e $(LOCAL_DIST)
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -1,4 +1,8 @@
-"""Signed-cookie sessions: JSON (never pickle) signed with itsdangerous, imported only when used."""
+"""Signed-cookie sessions: JSON (never pickle) signed with itsdangerous, imported only when used.
+
+itsdangerous is an optional dependency, the extra ``lambda-micro[sessions]``: an app that never opens a
+session (a JSON API) works without it.
+"""
 
 from __future__ import annotations
 
@@ -131,11 +135,23 @@ class SessionInterface:
 _ITSDANGEROUS: dict[str, type[Exception]] = {}
 
 
+def _itsdangerous_missing(error: ImportError) -> ModuleNotFoundError:
+    """The error for an app using sessions without itsdangerous, an optional dependency of lambda-micro."""
+    return ModuleNotFoundError(
+        f"lambda_micro sessions (session, flash) need itsdangerous, which could not be imported ({error}):"
+        " install the extra lambda-micro[sessions], e.g. pip install 'lambda-micro[sessions]'.",
+        name="itsdangerous",
+    )
+
+
 def _bad_signature() -> type[Exception]:
     """itsdangerous' ``BadSignature`` (tampered, expired or malformed cookies), imported once."""
     bad_signature = _ITSDANGEROUS.get("BadSignature")
     if bad_signature is None:
-        from itsdangerous import BadSignature  # noqa: PLC0415 - only apps using sessions pay
+        try:
+            from itsdangerous import BadSignature  # noqa: PLC0415 - only apps using sessions pay
+        except ImportError as e:
+            raise _itsdangerous_missing(e) from e
 
         bad_signature = _ITSDANGEROUS["BadSignature"] = BadSignature
     return bad_signature
@@ -184,7 +200,10 @@ class SecureCookieSessionInterface(SessionInterface):
         cache_key = (id(app), (key, *fallbacks))
         serializer = self._serializers.get(cache_key)
         if serializer is None:
-            from itsdangerous import URLSafeTimedSerializer  # noqa: PLC0415 - only apps using sessions pay
+            try:
+                from itsdangerous import URLSafeTimedSerializer  # noqa: PLC0415 - only apps using sessions pay
+            except ImportError as e:
+                raise _itsdangerous_missing(e) from e
 
             serializer = URLSafeTimedSerializer(
                 [*fallbacks, key],  # the last key signs; every key verifies (rotation)

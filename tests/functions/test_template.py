@@ -29,7 +29,7 @@ def tool(name: str) -> str:
         return str(found)
     resolved = shutil.which(name)
     if resolved is None:
-        pytest.fail(f"{name} is not installed (it is in the dev extra: pip install -e '.[dev]')")
+        pytest.fail(f"{name} is not installed (it is in the dev dependency group: pip install --group dev)")
     return resolved
 
 

@@ -49,14 +49,24 @@ def test_versions_agree_and_the_tools_pin_the_runtime() -> None:
 
 def test_the_runtime_declares_no_dev_dependency_command_or_plugin() -> None:
     runtime, local = _pyproject(ROOT), _pyproject(LOCAL_PROJECT)
-    assert _names(runtime["dependencies"]) == {"werkzeug", "jinja2", "itsdangerous"}
+    assert _names(runtime["dependencies"]) == {"werkzeug", "jinja2"}
     assert "scripts" not in runtime
     assert "entry-points" not in runtime
     # No extra can name lambda-micro-local (it is on no index): `make venv` installs it from packages/.
-    assert set(runtime["optional-dependencies"]) == {"dev"}
+    assert set(runtime["optional-dependencies"]) == {"sessions"}
     assert {"pyyaml", "boto3", "moto"} <= _names(local["dependencies"])
     assert local["scripts"] == {"lambda-micro": "lambda_micro.local.cli:main"}
     assert local["entry-points"] == {"pytest11": {"lambda_micro": "lambda_micro.testing.plugin"}}
+
+
+def test_sessions_are_an_extra_and_the_tools_a_dependency_group() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert _names(pyproject["project"]["optional-dependencies"]["sessions"]) == {"itsdangerous"}
+    # The tools are a PEP 735 group, not an extra: they never reach the metadata a deployment carries.
+    assert {"pytest", "mypy", "ruff", "hypothesis", "flask"} <= _names(pyproject["dependency-groups"]["dev"])
+    # `make venv` installs the group with the runtime's sessions extra (the tests exercise sessions).
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "--group dev -e '.[sessions]'" in makefile
 
 
 # --- the wheels, as `pip wheel` builds them ----------------------------------------------------------------
@@ -120,6 +130,12 @@ def _source_files(subpackage: str) -> set[str]:
     }
 
 
+def _extra(requires: list[str], extra: str) -> list[str]:
+    """The requirements that only ``extra`` brings."""
+    conditional = [(req, Requirement(req).marker) for req in requires]
+    return [req for req, marker in conditional if marker is not None and marker.evaluate({"extra": extra})]
+
+
 @pytest.mark.slow
 def test_runtime_wheel_has_no_dev_only_code_command_or_plugin(wheels: dict[str, Wheel]) -> None:
     runtime = wheels["lambda_micro"]
@@ -129,9 +145,11 @@ def test_runtime_wheel_has_no_dev_only_code_command_or_plugin(wheels: dict[str, 
     assert not [name for name in runtime.package_files if name.startswith(DEV_ONLY)]
     assert "console_scripts" not in runtime.entry_points
     assert "pytest11" not in runtime.entry_points
-    # Everything else it names is the `dev` extra's.
+    # Everything else it names is itsdangerous, for the `sessions` extra; no development tool is named.
     unconditional = [req for req in runtime.requires if Requirement(req).marker is None]
-    assert _names(unconditional) == {"werkzeug", "jinja2", "itsdangerous"}
+    assert _names(unconditional) == {"werkzeug", "jinja2"}
+    assert _names(_extra(runtime.requires, "sessions")) == {"itsdangerous"}
+    assert _names(runtime.requires) == {"werkzeug", "jinja2", "itsdangerous"}
 
 
 @pytest.mark.slow
