@@ -609,8 +609,9 @@ def write_report(data: dict[str, Any], args: argparse.Namespace) -> str:
     if "lambda_micro_app" in data["zip"]:
         add(
             "- lambda_micro's package is the repository's runtime distribution, `lambda-micro` (`pip "
-            "install <repo>`); its development tools (`lambda_micro/local/`, `lambda_micro/testing/`) are "
-            "the separate distribution `lambda-micro-local`, which a deployment does not install."
+            "install <repo>`), without the `sessions` extra (itsdangerous), which the reference app does not "
+            "use; its development tools (`lambda_micro/local/`, `lambda_micro/testing/`) are the separate "
+            "distribution `lambda-micro-local`, which a deployment does not install."
         )
     for module in ("lambda_micro_app", "flask_apig"):
         largest = data["zip"].get(module, {}).get("largest")
