@@ -11,27 +11,12 @@ from ._shared import (
     BINARY,
     BINARY_TYPE,
     HTML_TYPE,
-    ITEMS,
-    TEMPLATE_DIR,
-    TEMPLATE_NAME,
     TEXT_TYPE,
+    render_page,
     user_payload,
 )
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
-_cache: dict[str, Any] = {}
-
-
-def _render_page(name: str) -> str:
-    template = _cache.get("page")
-    if template is None:
-        import jinja2
-
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=jinja2.select_autoescape()
-        )
-        template = _cache["page"] = env.get_template(TEMPLATE_NAME)
-    return str(template.render(name=name, items=ITEMS))
 
 
 def _answer(start_response: StartResponse, status: str, content_type: str, body: bytes) -> list[bytes]:
@@ -50,7 +35,7 @@ def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[byte
             body = json.dumps(user_payload(path[7:], verbose)).encode()
             return _answer(start_response, "200 OK", "application/json", body)
         if path.startswith("/page/") and path.count("/") == 2:
-            return _answer(start_response, "200 OK", HTML_TYPE, _render_page(path[6:]).encode())
+            return _answer(start_response, "200 OK", HTML_TYPE, render_page(path[6:]).encode())
         if path == "/bin":
             return _answer(start_response, "200 OK", BINARY_TYPE, BINARY)
     elif method == "POST" and path == "/echo":

@@ -14,6 +14,7 @@ The six routes:
 from __future__ import annotations
 
 import os
+from typing import Any
 
 TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 TEMPLATE_NAME = "page.html"
@@ -32,3 +33,20 @@ def user_payload(user_id: str, verbose: bool) -> dict[str, object]:
         user["roles"] = ["reader", "writer"]
         user["active"] = True
     return user
+
+
+_templates: dict[str, Any] = {}
+
+
+def render_page(name: str) -> str:
+    """``GET /page/<name>`` rendered directly with jinja2 (imported on the first render, as a careful
+    hand-written handler would): for the stacks with no template integration of their own."""
+    template = _templates.get("page")
+    if template is None:
+        import jinja2
+
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=jinja2.select_autoescape()
+        )
+        template = _templates["page"] = env.get_template(TEMPLATE_NAME)
+    return str(template.render(name=name, items=ITEMS))

@@ -14,28 +14,13 @@ from ._shared import (
     BINARY,
     BINARY_TYPE,
     HTML_TYPE,
-    ITEMS,
-    TEMPLATE_DIR,
-    TEMPLATE_NAME,
     TEXT_TYPE,
+    render_page,
     user_payload,
 )
 
 _JSON_TYPE = "application/json"
 _REASONS = {200: "200 OK", 404: "404 Not Found"}
-_cache: dict[str, Any] = {}
-
-
-def _render_page(name: str) -> str:
-    template = _cache.get("page")
-    if template is None:
-        import jinja2
-
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=jinja2.select_autoescape()
-        )
-        template = _cache["page"] = env.get_template(TEMPLATE_NAME)
-    return str(template.render(name=name, items=ITEMS))
 
 
 def _result(event: dict[str, Any], status: int, content_type: str, body: str | bytes) -> dict[str, Any]:
@@ -74,7 +59,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             user = user_payload(path[7:], query.get("verbose") == "1")
             return _result(event, 200, _JSON_TYPE, json.dumps(user))
         if path.startswith("/page/") and path.count("/") == 2:
-            return _result(event, 200, HTML_TYPE, _render_page(path[6:]))
+            return _result(event, 200, HTML_TYPE, render_page(path[6:]))
         if path == "/bin":
             return _result(event, 200, BINARY_TYPE, BINARY)
     elif method == "POST" and path == "/echo":

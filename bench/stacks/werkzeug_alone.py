@@ -20,10 +20,8 @@ from ._shared import (
     BINARY,
     BINARY_TYPE,
     HTML_TYPE,
-    ITEMS,
-    TEMPLATE_DIR,
-    TEMPLATE_NAME,
     TEXT_TYPE,
+    render_page,
     user_payload,
 )
 
@@ -36,19 +34,6 @@ _URLS = Map(
         Rule("/bin", endpoint="bin", methods=["GET"]),
     ]
 )
-_cache: dict[str, Any] = {}
-
-
-def _page(name: str) -> str:
-    template = _cache.get("page")
-    if template is None:
-        import jinja2  # only the page route needs it, as in the other raw stacks
-
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=jinja2.select_autoescape()
-        )
-        template = _cache["page"] = env.get_template(TEMPLATE_NAME)
-    return str(template.render(name=name, items=ITEMS))
 
 
 def _respond(request: Request) -> Response:
@@ -61,7 +46,7 @@ def _respond(request: Request) -> Response:
     if endpoint == "echo":
         return Response(json.dumps(request.get_json()), mimetype="application/json")
     if endpoint == "page":
-        return Response(_page(args["name"]), content_type=HTML_TYPE)
+        return Response(render_page(args["name"]), content_type=HTML_TYPE)
     return Response(BINARY, content_type=BINARY_TYPE)
 
 
