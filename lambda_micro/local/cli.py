@@ -396,7 +396,7 @@ class DevServer:
         gateway, self.gateway = self.gateway, None
         if gateway is not None:
             for function in gateway.state.functions.values():
-                function.unload()
+                function.retire()  # a request still under way finishes on its code
         if self.aws is not None:
             self.aws.stop()
         saved, self._saved_environ = self._saved_environ, None

@@ -55,6 +55,7 @@ from .template import ExternalLayer, Function
 __all__ = [
     "EnvironOverlay",
     "FunctionLoadError",
+    "FunctionUnloaded",
     "LoadedFunction",
     "lambda_context",
     "lambda_environment",
@@ -372,8 +373,16 @@ def _install_finder() -> None:
 # -- loading -----------------------------------------------------------------------------------------
 
 
+class FunctionUnloaded(RuntimeError):
+    """The function's modules were forgotten (:meth:`LoadedFunction.unload`): it cannot run any more."""
+
+
 class LoadedFunction:
-    """A function imported from its CodeUri: call :meth:`invoke` with an event and a context."""
+    """A function imported from its CodeUri: call :meth:`invoke` with an event and a context.
+
+    Invocations under way are counted, so that a reload can :meth:`retire` the old version: its modules are
+    forgotten when its last invocation returns, never under a request still running on it.
+    """
 
     def __init__(
         self,
@@ -388,6 +397,10 @@ class LoadedFunction:
         self.module = module
         self.package = package
         self._layer = layer
+        self._lock = threading.Lock()
+        self._active = 0  # invocations (and calls) under way
+        self._retired = False  # unload when the last one returns
+        self._unloaded = False
 
     @property
     def environment(self) -> dict[str, str]:
@@ -395,21 +408,61 @@ class LoadedFunction:
         return dict(self._layer.values)
 
     def invoke(self, event: Any, context: Any) -> Any:
-        """Call the handler with the function's environment in effect; exceptions propagate."""
-        with _in_layer(self._layer):
+        """Call the handler with the function's environment in effect; exceptions propagate.
+
+        Raises :class:`FunctionUnloaded` when the function was unloaded before the call began.
+        """
+        with self.in_use(), _in_layer(self._layer):
             return self.handler(event, context)
 
     def call(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run ``func`` with the function's environment in effect (to call helpers of the function's code)."""
-        with _in_layer(self._layer):
+        with self.in_use(), _in_layer(self._layer):
             return func(*args, **kwargs)
 
+    def acquire(self) -> bool:
+        """Count one more use of the code; ``False`` (nothing counted) when it is already unloaded.
+
+        Every successful ``acquire`` needs one :meth:`release`; :meth:`in_use` pairs them.
+        """
+        with self._lock:
+            if self._unloaded:
+                return False
+            self._active += 1
+            return True
+
+    def release(self) -> None:
+        """End one use; the last use of a retired function unloads it."""
+        with self._lock:
+            self._active -= 1
+            due = self._retired and self._active == 0
+        if due:
+            self.unload()
+
+    @contextlib.contextmanager
+    def in_use(self) -> Iterator[None]:
+        """A block that runs the function's code: it is not unloaded before the block ends."""
+        if not self.acquire():
+            raise FunctionUnloaded(f"{self.function.logical_id} was unloaded (its code was reloaded)")
+        try:
+            yield
+        finally:
+            self.release()
+
+    def retire(self) -> None:
+        """Unload once the uses under way have ended (at once when there are none): what a reload does
+        with the version it replaces, so a request that started on the old code finishes on it."""
+        with self._lock:
+            self._retired = True
+            due = self._active == 0
+        if due:
+            self.unload()
+
     def unload(self) -> None:
-        """Forget the function's modules (a new :func:`load_function` imports fresh code)."""
-        prefix = self.package + "."
-        for name in [name for name in sys.modules if name == self.package or name.startswith(prefix)]:
-            del sys.modules[name]
-        _finder.packages.pop(self.package, None)
+        """Forget the function's modules now (a new :func:`load_function` imports fresh code)."""
+        with self._lock:
+            self._unloaded = True
+        _forget(self.package)
 
     def __repr__(self) -> str:
         fn = self.function
@@ -500,7 +553,14 @@ def _unprefix(text: str, package: str) -> str:
 
 
 def _forget(package: str) -> None:
+    """Remove ``package`` and its submodules from ``sys.modules``, and stop finding modules under it.
+
+    Other threads (request threads, the embedded AWS server, lazy imports anywhere) may import modules at
+    any moment: iterate over a snapshot of the names, never over ``sys.modules`` itself, and tolerate a name
+    that is gone by the time it is removed.
+    """
+    _finder.packages.pop(package, None)  # first: nothing new is imported under the package from here on
     prefix = package + "."
-    for name in [name for name in sys.modules if name == package or name.startswith(prefix)]:
-        del sys.modules[name]
-    _finder.packages.pop(package, None)
+    for name in list(sys.modules):
+        if name == package or name.startswith(prefix):
+            sys.modules.pop(name, None)

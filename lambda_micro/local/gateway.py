@@ -44,7 +44,7 @@ from werkzeug.wsgi import get_input_stream
 from lambda_micro.adapter.result import reason_phrase
 
 from .events import build_event
-from .functions import FunctionLoadError, LoadedFunction, lambda_context, load_function
+from .functions import FunctionLoadError, FunctionUnloaded, LoadedFunction, lambda_context, load_function
 from .results import InvalidResult, parse_result
 from .routing import GatewayError, Match, Miss, RouteTable, api_error, media_type_matches, parse_accept_first
 from .template import Function, SamTemplate, TemplateError, load_template
@@ -250,6 +250,8 @@ def invoke(
 ) -> Invocation:
     """Run the handler in its own thread; stop waiting at the function's Timeout or at ``limit`` seconds.
 
+    Raises :class:`FunctionUnloaded` when ``loaded`` was unloaded before the call.
+
     A Python thread cannot be killed: after a timeout the handler keeps running in the background until it
     returns (its result is dropped), as a Lambda invocation would until the sandbox is frozen.
     """
@@ -257,6 +259,10 @@ def invoke(
     wait = timeout if limit is None else min(timeout, limit)
     outcome = Invocation()
     done = threading.Event()
+    # Held from here until the handler returns, even after a timeout: a reload never unloads the code
+    # under an invocation that is still running (FunctionUnloaded when it was unloaded before this call).
+    if not loaded.acquire():
+        raise FunctionUnloaded(f"{loaded.function.logical_id} was unloaded (its code was reloaded)")
 
     def run() -> None:
         try:
@@ -264,6 +270,7 @@ def invoke(
         except BaseException as exc:  # SystemExit in a handler is an error too, as on Lambda
             outcome.error = exc
         finally:
+            loaded.release()
             done.set()
 
     started = time.perf_counter()
@@ -367,18 +374,17 @@ class LocalGateway:
         """What is being served now."""
         return self._state
 
-    def swap(self, state: GatewayState, *, unload_after: float | None = 10.0) -> GatewayState:
+    def swap(self, state: GatewayState, *, unload: bool = True) -> GatewayState:
         """Serve ``state`` from the next request on; return the previous state.
 
-        Requests under way finish with the old functions; their modules are forgotten ``unload_after``
-        seconds later (``None``: never), so a reload does not leak a copy of every function each time.
+        Requests under way finish on the old functions, whose modules are forgotten when the last of them
+        returns (``unload=False``: never), so a reload does not leak a copy of every function each time.
         """
         previous, self._state = self._state, state  # one reference assignment: readers see old or new
-        if unload_after is not None:
-            old = [fn for fid, fn in previous.functions.items() if state.functions.get(fid) is not fn]
-            timer = threading.Timer(unload_after, _unload, args=(old,))
-            timer.daemon = True
-            timer.start()
+        if unload:
+            for function_id, function in previous.functions.items():
+                if state.functions.get(function_id) is not function:
+                    function.retire()
         return previous
 
     # -- WSGI ------------------------------------------------------------------------------------------------
@@ -429,7 +435,12 @@ class LocalGateway:
             return self._gateway_error(api_error(kind, "function_error"), kind, request_id, function_id)
         event = request_event(state.template, request, outcome, request_id)
         context = lambda_context(loaded.function, request_id, region=state.template.region)
-        invocation = invoke(loaded, event, context, limit=INTEGRATION_TIMEOUT[kind])
+        try:
+            invocation = invoke(loaded, event, context, limit=INTEGRATION_TIMEOUT[kind])
+        except FunctionUnloaded:
+            if self._state is not state:  # a reload retired it after this request read the old state
+                return self.handle(request)
+            raise
         if invocation.integration_timed_out:
             self.log.error(
                 "%s: API Gateway stopped waiting after %.0f s (the integration limit; the function's Timeout "
@@ -555,11 +566,6 @@ def default_event(template: SamTemplate, function_id: str) -> dict[str, Any]:
         scheme="https",
     )
     return request_event(template, request, outcome, str(uuid.uuid4()))
-
-
-def _unload(functions: Sequence[LoadedFunction]) -> None:
-    for function in functions:
-        function.unload()
 
 
 def _request_id_headers(kind: str, request_id: str) -> list[tuple[str, str]]:

@@ -164,5 +164,6 @@ def serve() -> Iterator[Callable[..., Live]]:
         live.server.shutdown()
         if live.aws is not None:
             live.aws.stop()
+        # Requests still under way (the server does not wait for its request threads) finish on their code.
         for function in live.gateway.state.functions.values():
-            function.unload()
+            function.retire()

@@ -7,7 +7,7 @@ import http.client
 import json
 import logging
 import sys
-import time
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -210,16 +210,70 @@ def test_absolute_form_request_target(serve: Callable[..., Live], two: Project) 
     assert event["queryStringParameters"] == {"x": "1"}
 
 
-def test_swap_unloads_the_old_functions_later(two: Project) -> None:
+def test_swap_unloads_the_old_functions_at_once_when_idle(two: Project) -> None:
     gateway = LocalGateway(load_state(two.template))
     old_one = gateway.state.functions["One"]
-    previous = gateway.swap(load_state(two.template), unload_after=0)
+    previous = gateway.swap(load_state(two.template))
     assert previous.functions["One"] is old_one
-    deadline = time.monotonic() + 5
-    while old_one.package in sys.modules and time.monotonic() < deadline:
-        time.sleep(0.01)
     assert old_one.package not in sys.modules
     assert gateway.state.functions["One"].package in sys.modules
+    kept = gateway.state.functions["One"]
+    gateway.swap(load_state(two.template), unload=False)
+    assert kept.package in sys.modules
+    kept.unload()
+
+
+# The handler answers with its module's VERSION, after waiting for the test when told to: the test holds a
+# request on the old code while it swaps in the new one. Its late import needs the whole package.
+SLOW_HANDLER = """
+import threading
+
+VERSION = "{version}"
+started = threading.Event()
+release = threading.Event()
+
+def handler(event, context):
+    if (event.get("queryStringParameters") or {{}}).get("wait"):
+        started.set()
+        release.wait(10)
+    import late
+    return {{"statusCode": 200, "body": VERSION + " " + late.VALUE}}
+"""
+
+
+def test_swap_lets_a_request_under_way_finish_on_the_old_code(
+    serve: Callable[..., Live], project: Project
+) -> None:
+    project.write("fn/app.py", SLOW_HANDLER.format(version="old"))
+    project.write("fn/late.py", "VALUE = 'late'\n")
+    project.write_template(
+        """\
+        Fn:
+          Type: AWS::Serverless::Function
+          Properties:
+            CodeUri: fn/
+            Handler: app.handler
+            Timeout: 10
+            Events:
+              Any: {Type: HttpApi}
+        """
+    )
+    live = serve(project.template)
+    old = live.gateway.state.functions["Fn"]
+    replies: list[str] = []
+    slow = threading.Thread(target=lambda: replies.append(live.get("/x?wait=1").text))
+    slow.start()
+    assert old.module.started.wait(5)
+
+    project.write("fn/app.py", SLOW_HANDLER.format(version="new"))
+    live.gateway.swap(load_state(project.template))
+    assert live.get("/x").text == "new late"  # the next request runs the new code
+    assert old.package in sys.modules  # ... while the old one still has a request under way
+
+    old.module.release.set()
+    slow.join(10)
+    assert replies == ["old late"]
+    assert old.package not in sys.modules
 
 
 # -- REST binary rule --------------------------------------------------------------------------------------
