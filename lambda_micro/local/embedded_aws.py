@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import urllib.request
 from collections.abc import Mapping, MutableMapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .template import SamTemplate
 
-__all__ = ["CONFLICTING_VARIABLES", "EmbeddedAWS", "EmbeddedAWSError", "scrub_environment"]
+__all__ = ["CONFLICTING_VARIABLES", "EmbeddedAWS", "EmbeddedAWSError", "reset_moto", "scrub_environment"]
 
 #: Dummy credentials: moto accepts any, and real AWS rejects these, so nothing can reach a real account.
 DUMMY_ACCESS_KEY_ID = "testing"
@@ -121,6 +122,9 @@ class EmbeddedAWS:
         host, port = server.get_host_and_port()
         self._server = server
         self._endpoint = f"http://{host}:{port}"
+        # moto keeps its data in process-wide backends, not per server: start from nothing, whatever an
+        # earlier server (or test) in this process left.
+        reset_moto(self._endpoint)
         return self._endpoint
 
     def create_resources(self, template: SamTemplate) -> None:
@@ -130,9 +134,16 @@ class EmbeddedAWS:
         create_resources(template, client_kwargs=self.client_kwargs)
 
     def stop(self) -> None:
-        """Stop the server (idempotent); its data is gone."""
-        server, self._server, self._endpoint = self._server, None, None
+        """Stop the server (idempotent); its data is gone.
+
+        moto's data lives in process-wide backends: two embedded AWS running at once in one process share
+        it, and each starts and stops with all of it wiped.
+        """
+        server, endpoint = self._server, self._endpoint
+        self._server = self._endpoint = None
         if server is not None:
+            assert endpoint is not None
+            reset_moto(endpoint)
             server.stop()
 
     def apply_to(self, environ: MutableMapping[str, str]) -> None:
@@ -148,6 +159,17 @@ class EmbeddedAWS:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def reset_moto(endpoint: str) -> None:
+    """Wipe every resource of the moto server at ``endpoint`` (moto's ``POST /moto-api/reset``)."""
+    request = urllib.request.Request(  # noqa: S310 - always our own http:// endpoint
+        f"{endpoint}/moto-api/reset", data=b"", method="POST"
+    )
+    # No proxy: the server is on loopback, whatever HTTP_PROXY says.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=10) as response:
+        response.read()
 
 
 def default_region(environ: Mapping[str, str] | None = None) -> str:

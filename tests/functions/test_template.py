@@ -300,6 +300,9 @@ def test_built_web_function_answers_from_its_artifacts_alone(build_dir: Path, tm
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
+        # The build is shared by this module's tests (and Lambda's /var/task and /opt are read-only): no
+        # __pycache__ may appear in it, whichever order the tests run in.
+        "PYTHONDONTWRITEBYTECODE": "1",
     }
     result = subprocess.run(
         [sys.executable, "-S", str(script)],

@@ -45,6 +45,14 @@ def test_embedded_aws_environment_points_boto3_at_it(monkeypatch: pytest.MonkeyP
         assert dynamodb.list_tables()["TableNames"] == ["t"]
 
 
+def test_embedded_aws_starts_empty_whatever_an_earlier_one_left() -> None:
+    # moto keeps data in process-wide backends: without a reset, the second server would list the bucket.
+    with EmbeddedAWS() as first:
+        boto3.client("s3", **first.client_kwargs).create_bucket(Bucket="left-behind")
+    with EmbeddedAWS() as second:
+        assert boto3.client("s3", **second.client_kwargs).list_buckets()["Buckets"] == []
+
+
 def test_embedded_aws_endpoint_before_start_is_an_error() -> None:
     with pytest.raises(EmbeddedAWSError, match="not started"):
         _ = EmbeddedAWS().endpoint

@@ -9,6 +9,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from lambda_micro.local.embedded_aws import reset_moto
 from lambda_micro.local.resources import create_resources, table_request
 from lambda_micro.local.template import load_template
 
@@ -168,6 +169,7 @@ def test_create_resources_against_a_moto_server(
     try:
         host, port = server.get_host_and_port()
         endpoint = {"endpoint_url": f"http://{host}:{port}"}
+        reset_moto(endpoint["endpoint_url"])  # moto's backends are process-wide: earlier tests' data
         template = load_template(write_project(TEMPLATE))
         created = create_resources(template, client_kwargs=endpoint)
         tables = boto3.client("dynamodb", region_name="us-east-1", **endpoint).list_tables()["TableNames"]
