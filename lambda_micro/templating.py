@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import BaseLoader, Environment, FileSystemLoader, Template, TemplateNotFound, select_autoescape
 
 from . import signals
-from .globals import _cv_request
-from .globals import g as _g_proxy
+from .globals import _app_context_or_none, _cv_request
 from .globals import session as _session_proxy
 from .helpers import get_flashed_messages, url_for
 
@@ -85,8 +84,8 @@ def create_environment(app: App) -> Environment:
 def render(app: App, template: Template, context: dict[str, Any]) -> str:
     """Render with ``request``, ``session`` (in a request), ``g``, the context processors' values, then
     ``context``; ``before_render_template`` and ``template_rendered`` are sent around it."""
-    # The g proxy, not g: a template that never reads it does not make the request's application context.
-    values: dict[str, Any] = {"g": _g_proxy}
+    app_ctx = _app_context_or_none()
+    values: dict[str, Any] = {"g": app_ctx.g} if app_ctx is not None else {}
     ctx = _cv_request.get(None)
     blueprints: list[str] = []
     if ctx is not None:
