@@ -311,3 +311,33 @@ def test_session_cookie_partitioned() -> None:
 
     cookie = app.test_client().get("/login", base_url="https://localhost").headers["Set-Cookie"]
     assert "Partitioned" in cookie
+
+
+def test_extensions_and_flasks_json_provider_names() -> None:
+    from lambda_micro import json as lm_json
+    from lambda_micro.json import DefaultJSONProvider, JSONProvider
+
+    app = App("extensions", template_folder=None, static_folder=None)
+    assert app.extensions == {}
+    app.extensions["cache"] = object()
+    assert "cache" in app.extensions
+    assert DefaultJSONProvider is JSONProvider
+    provider = app.json
+    for name in (
+        "dumps",
+        "loads",
+        "dump",
+        "load",
+        "response",
+        "default",
+        "ensure_ascii",
+        "sort_keys",
+        "compact",
+    ):
+        assert hasattr(provider, name), name
+    assert provider.mimetype == "application/json"
+    with app.app_context():
+        assert lm_json.jsonify(a=1).get_json() == {"a": 1}
+        app.json.sort_keys = False
+        assert lm_json.dumps({"b": 1, "a": 2}) == '{"b": 1, "a": 2}'
+    assert lm_json.dumps({"b": 1, "a": 2}) == '{"a": 2, "b": 1}'  # the default provider outside
