@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import sys
@@ -166,6 +167,8 @@ class App(Scaffold):
     response_class: type[Response] = Response
     url_rule_class: type[URLRule] = URLRule
     json_provider_class: type[JSONProvider] = JSONProvider
+    config_class: type[Config] = Config
+    url_map_class: type[URLMap] = URLMap
     #: The class of ``g`` (one instance per application context).
     app_ctx_globals_class: type[AppGlobals] = AppGlobals
     #: The class :meth:`test_client` makes (default :class:`~lambda_micro.app_testing.AppClient`).
@@ -251,11 +254,11 @@ class App(Scaffold):
         #: The app's name (the module name; the file name for ``__main__``); also the logger's name.
         self.name = _app_name(import_name)
         config_root = instance_path if instance_relative_config else self.root_path
-        self.config = Config(config_root, self.default_config)
+        self.config = self.config_class(config_root, self.default_config)
         self.config["SECRET_KEY_FALLBACKS"] = []
         self.config["SECRET_KEY"] = os.environ.get("LAMBDA_MICRO_SECRET_KEY") or None
         #: werkzeug's URL map; add custom converters to ``url_map.converters`` before registering rules.
-        self.url_map: Map = URLMap(host_matching=host_matching)
+        self.url_map: Map = self.url_map_class(host_matching=host_matching)
         self._server_names: dict[tuple[str, str], str] = {}
         # URLs already matched, with their rule and arguments (see _match_key), while the map is unchanged.
         self._matches: dict[MatchKey, tuple[Rule, dict[str, Any]]] = {}
@@ -318,6 +321,16 @@ class App(Scaffold):
         self.config["TESTING"] = value
 
     @property
+    def permanent_session_lifetime(self) -> timedelta:
+        """``config["PERMANENT_SESSION_LIFETIME"]`` as a timedelta (an int is a number of seconds)."""
+        value = self.config["PERMANENT_SESSION_LIFETIME"]
+        return value if isinstance(value, timedelta) else timedelta(seconds=int(value))
+
+    @permanent_session_lifetime.setter
+    def permanent_session_lifetime(self, value: timedelta | int) -> None:
+        self.config["PERMANENT_SESSION_LIFETIME"] = value
+
+    @property
     def secret_key(self) -> str | bytes | None:
         """The key signing session cookies (``config["SECRET_KEY"]``, default ``LAMBDA_MICRO_SECRET_KEY``)."""
         return self.config["SECRET_KEY"]  # type: ignore[no-any-return]
@@ -373,6 +386,9 @@ class App(Scaffold):
                 )
             self.view_functions[endpoint] = view_func
 
+    def _register_view(self, endpoint: str, f: RouteCallable) -> None:
+        self.view_functions[endpoint] = f
+
     def register_blueprint(self, blueprint: Blueprint, **options: Any) -> None:
         """Register a blueprint (options: ``url_prefix``, ``name``, ``url_defaults``)."""
         blueprint.register(self, options)
@@ -410,6 +426,35 @@ class App(Scaffold):
         self.template_globals[name or f.__name__] = f
         if self._jinja_env is not None:
             self._jinja_env.globals[name or f.__name__] = f
+
+    def template_test(self, name: str | None = None) -> Callable[[T_template_callable], T_template_callable]:
+        """Register the decorated function as a jinja2 test (``{% if n is prime %}``)."""
+
+        def decorator(f: T_template_callable) -> T_template_callable:
+            self.add_template_test(f, name)
+            return f
+
+        return decorator
+
+    def add_template_test(self, f: Callable[..., Any], name: str | None = None) -> None:
+        """Register a jinja2 test."""
+        self.template_tests[name or f.__name__] = f
+        if self._jinja_env is not None:
+            self._jinja_env.tests[name or f.__name__] = f
+
+    def iter_blueprints(self) -> Iterator[Blueprint]:
+        """The registered blueprints, in registration order."""
+        return iter(self.blueprints.values())
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """``func`` itself: views and hooks are synchronous. A coroutine function is a ``TypeError`` (Flask
+        runs those with its ``async`` extra; lambda_micro does not)."""
+        if inspect.iscoroutinefunction(func):
+            raise TypeError(
+                f"{getattr(func, '__qualname__', func)!r} is an async function: lambda_micro runs synchronous"
+                " views and hooks only."
+            )
+        return func
 
     # WSGI ----------------------------------------------------------------------------------------
 

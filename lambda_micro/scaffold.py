@@ -181,6 +181,11 @@ class Scaffold:
         """The absolute static folder, or ``None``."""
         return self._resolve(self.static_folder_name)
 
+    @property
+    def has_static_folder(self) -> bool:
+        """Whether a static folder is set (it may not exist)."""
+        return self.static_folder is not None
+
     def send_static_file(self, filename: str) -> Response:
         """The ``static`` view: a file from ``static_folder`` (traversal → 404), ETag, conditional GET."""
         folder = self.static_folder
@@ -230,6 +235,19 @@ class Scaffold:
             return f
 
         return decorator
+
+    def endpoint(self, endpoint: str) -> Callable[[T_route], T_route]:
+        """Register the decorated function as the view of ``endpoint`` (a rule added without a view)."""
+
+        def decorator(f: T_route) -> T_route:
+            self._check_setup_finished("endpoint")
+            self._register_view(endpoint, f)
+            return f
+
+        return decorator
+
+    def _register_view(self, endpoint: str, f: RouteCallable) -> None:
+        raise NotImplementedError
 
     def _method_route(self, method: str, rule: str, options: dict[str, Any]) -> Callable[[T_route], T_route]:
         if "methods" in options:
