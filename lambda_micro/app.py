@@ -33,7 +33,6 @@ from werkzeug.wsgi import get_host
 from . import signals
 from ._errorlog import log_unhandled_exception
 from .adapter import make_handler
-from .cli import AppCommands
 from .config import Config
 from .ctx import OWNED, AppContext, AppGlobals, RequestContext
 from .globals import _cv_app, _cv_request
@@ -49,6 +48,7 @@ if TYPE_CHECKING:
     from ._click import AppCliRunner
     from .app_testing import AppClient
     from .blueprints import Blueprint
+    from .cli import AppCommands
     from .typing import (
         ErrorHandlerCallable,
         HeadersValue,
@@ -184,9 +184,6 @@ class App(Scaffold):
     shell_context_processors: list[ShellContextProcessorCallable] = cast(
         "list[ShellContextProcessorCallable]", _Rare()
     )
-    #: The app's commands: ``@app.cli.command("init-db")``, recorded without importing click (run by
-    #: ``lambda-micro --app MODULE COMMAND`` and ``app.test_cli_runner()``).
-    cli: AppCommands = cast("AppCommands", _Rare())
     #: Let unhandled exceptions propagate (see the class docstring).
     reraise: bool = cast("bool", _Rare())
 
@@ -270,7 +267,6 @@ class App(Scaffold):
         #: Run with the exception (or ``None``) when an application context ends (``teardown_appcontext``).
         self.teardown_appcontext_funcs: list[TeardownCallable] = []
         self.shell_context_processors = []
-        self.cli = AppCommands(self.name)
         #: The JSON provider used by ``jsonify``, dict/list returns and ``request.get_json()``.
         self.json: JSONProvider = self.json_provider_class(self)
         #: The stdlib logger named after the app (unhandled exceptions are logged here).
@@ -319,6 +315,21 @@ class App(Scaffold):
     @testing.setter
     def testing(self, value: bool) -> None:
         self.config["TESTING"] = value
+
+    @property
+    def cli(self) -> AppCommands:
+        """The app's commands: ``@app.cli.command("init-db")``, recorded without importing click (run by
+        ``lambda-micro --app MODULE COMMAND`` and ``app.test_cli_runner()``); made on first use."""
+        commands: AppCommands | None = self._rare.get("cli")
+        if commands is None:
+            from .cli import AppCommands  # noqa: PLC0415 - only apps that declare commands load it
+
+            commands = self._rare["cli"] = AppCommands(self.name)
+        return commands
+
+    @cli.setter
+    def cli(self, commands: AppCommands) -> None:
+        self._rare["cli"] = commands
 
     @property
     def permanent_session_lifetime(self) -> timedelta:

@@ -1,5 +1,5 @@
 """Smaller pieces of Flask's App and Blueprint API: template tests, blueprint-registered template helpers,
-the endpoint decorator, iter_blueprints, ensure_sync, permanent_session_lifetime, tojson and macros."""
+the endpoint decorator, iter_blueprints, ensure_sync, permanent_session_lifetime, tojson."""
 
 from __future__ import annotations
 
@@ -99,11 +99,11 @@ def test_permanent_session_lifetime_and_static_folder_flags(tmp_path: Path) -> N
     assert not App(__name__, static_folder=None).has_static_folder
 
 
-def test_tojson_uses_the_apps_provider_and_macros_see_the_proxies(tmp_path: Path) -> None:
+def test_tojson_uses_the_apps_provider_and_macros_imported_with_context(tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "macros.html").write_text("{% macro where() %}{{ request.path }}{% endmacro %}")
     (tmp_path / "templates" / "page.html").write_text(
-        "{% import 'macros.html' as m %}{{ m.where() }} {{ data|tojson }}"
+        "{% import 'macros.html' as m with context %}{{ m.where() }} {{ data|tojson }}"
     )
     app = App(__name__, root_path=str(tmp_path))
     values: dict[str, Any] = {"price": Decimal("2.50")}

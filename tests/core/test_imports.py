@@ -98,6 +98,8 @@ def test_json_only_app_never_imports_jinja2_or_itsdangerous() -> None:
     assert 'b\'{"n":3,"price":1.5}\\n\'' in out
     for package in (*HEAVY, *DEV_ONLY):
         assert _loaded(modules, package) == [], f"a JSON-only app imported {package}"
+    # An app that declares no command does not even load the module recording them.
+    assert _loaded(modules, "lambda_micro.cli") == []
 
 
 def test_session_app_imports_itsdangerous_but_not_jinja2() -> None:
