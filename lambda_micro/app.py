@@ -173,7 +173,7 @@ class App(Scaffold):
     app_ctx_globals_class: type[AppGlobals] = AppGlobals
     #: The class :meth:`test_client` makes (default :class:`~lambda_micro.app_testing.AppClient`).
     test_client_class: type[AppClient] | None = None
-    #: The class :meth:`test_cli_runner` makes (default :class:`~lambda_micro._click.AppCliRunner`).
+    #: The class :meth:`test_cli_runner` makes (default :class:`~lambda_micro.app_testing.AppCliRunner`).
     test_cli_runner_class: type[AppCliRunner] | None = None
 
     #: The instance folder (absolute; never created by lambda_micro, and read-only on Lambda).

@@ -26,7 +26,17 @@ if TYPE_CHECKING:
     from .app import App
     from .sessions import SessionMixin
 
+# Also AppCliRunner (click's CliRunner for an app), loaded on first use by the module __getattr__ below.
 __all__ = ["AppClient", "EnvironBuilder"]
+
+
+def __getattr__(name: str) -> Any:
+    # AppCliRunner is click's CliRunner: imported from here on first use, so the client needs no click.
+    if name == "AppCliRunner":
+        from ._click import AppCliRunner  # noqa: PLC0415
+
+        return AppCliRunner
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class EnvironBuilder(werkzeug.test.EnvironBuilder):

@@ -142,13 +142,17 @@ def test_runner_invokes_given_commands_and_recorders(app: App) -> None:
 
 
 def test_test_cli_runner_class(app: App) -> None:
-    from lambda_micro._click import AppCliRunner
+    from lambda_micro.app_testing import AppCliRunner
 
     class Runner(AppCliRunner):
         pass
 
     app.test_cli_runner_class = Runner
     assert isinstance(app.test_cli_runner(), Runner)
+    import lambda_micro.app_testing
+
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = lambda_micro.app_testing.Nope
 
 
 def test_add_command_refuses_a_plain_function(app: App) -> None:
