@@ -8,7 +8,8 @@ PORT   ?= 3000
 
 .PHONY: venv serve test lint typecheck cov bench clean
 
-# Both distributions of this repository, editable: lambda-micro (the runtime, with its `sessions` extra) and
+# Both distributions of this repository, editable: lambda-micro (the runtime, with its `sessions` and `signals`
+# extras) and
 # lambda-micro-local (the local gateway, the test kit and their pytest plugin), with the development tools
 # (the dependency group `dev` of pyproject.toml; `--group` needs pip 25.1 or later, hence the upgrade).
 LOCAL_DIST := packages/lambda-micro-local
@@ -16,7 +17,7 @@ LOCAL_DIST := packages/lambda-micro-local
 $(STAMP): pyproject.toml $(LOCAL_DIST)/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --group dev -e '.[sessions]' -e $(LOCAL_DIST)
+	$(BIN)/python -m pip install --quiet --group dev -e '.[sessions,signals]' -e $(LOCAL_DIST)
 	touch $(STAMP)
 
 venv: $(STAMP)

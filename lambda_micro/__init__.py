@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from .app import App as App
     from .blueprints import Blueprint as Blueprint
     from .config import Config as Config
+    from .ctx import after_this_request as after_this_request
+    from .ctx import copy_current_request_context as copy_current_request_context
+    from .ctx import has_app_context as has_app_context
+    from .ctx import has_request_context as has_request_context
     from .globals import current_app as current_app
     from .globals import g as g
     from .globals import request as request
@@ -30,7 +34,18 @@ if TYPE_CHECKING:
     from .helpers import render_template_string as render_template_string
     from .helpers import send_file as send_file
     from .helpers import send_from_directory as send_from_directory
+    from .helpers import stream_with_context as stream_with_context
     from .helpers import url_for as url_for
+    from .signals import appcontext_popped as appcontext_popped
+    from .signals import appcontext_pushed as appcontext_pushed
+    from .signals import appcontext_tearing_down as appcontext_tearing_down
+    from .signals import before_render_template as before_render_template
+    from .signals import got_request_exception as got_request_exception
+    from .signals import message_flashed as message_flashed
+    from .signals import request_finished as request_finished
+    from .signals import request_started as request_started
+    from .signals import request_tearing_down as request_tearing_down
+    from .signals import template_rendered as template_rendered
     from .wrappers import Request as Request
     from .wrappers import Response as Response
 
@@ -44,19 +59,34 @@ _EXPORTS: dict[str, str] = {
     "Request": ".wrappers",
     "Response": ".wrappers",
     "abort": ".helpers",
+    "after_this_request": ".ctx",
+    "appcontext_popped": ".signals",
+    "appcontext_pushed": ".signals",
+    "appcontext_tearing_down": ".signals",
+    "before_render_template": ".signals",
+    "copy_current_request_context": ".ctx",
     "current_app": ".globals",
     "flash": ".helpers",
     "g": ".globals",
     "get_flashed_messages": ".helpers",
+    "got_request_exception": ".signals",
+    "has_app_context": ".ctx",
+    "has_request_context": ".ctx",
     "jsonify": ".helpers",
     "make_response": ".helpers",
+    "message_flashed": ".signals",
     "redirect": ".helpers",
     "render_template": ".helpers",
     "render_template_string": ".helpers",
     "request": ".globals",
+    "request_finished": ".signals",
+    "request_started": ".signals",
+    "request_tearing_down": ".signals",
     "send_file": ".helpers",
     "send_from_directory": ".helpers",
     "session": ".globals",
+    "stream_with_context": ".helpers",
+    "template_rendered": ".signals",
     "url_for": ".helpers",
 }
 
@@ -67,19 +97,34 @@ __all__ = [
     "Request",
     "Response",
     "abort",
+    "after_this_request",
+    "appcontext_popped",
+    "appcontext_pushed",
+    "appcontext_tearing_down",
+    "before_render_template",
+    "copy_current_request_context",
     "current_app",
     "flash",
     "g",
     "get_flashed_messages",
+    "got_request_exception",
+    "has_app_context",
+    "has_request_context",
     "jsonify",
     "make_response",
+    "message_flashed",
     "redirect",
     "render_template",
     "render_template_string",
     "request",
+    "request_finished",
+    "request_started",
+    "request_tearing_down",
     "send_file",
     "send_from_directory",
     "session",
+    "stream_with_context",
+    "template_rendered",
     "url_for",
 ]
 # The module's own namespace, held once: importing the submodule ``lambda_micro.globals`` binds the name

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, Final, TypeVar, cast, overload
 from urllib.parse import quote
 
 from werkzeug.datastructures import Headers, MIMEAccept
-from werkzeug.exceptions import BadHost, HTTPException, InternalServerError
+from werkzeug.exceptions import BadHost, BadRequest, BadRequestKeyError, HTTPException, InternalServerError
 from werkzeug.http import parse_accept_header
 from werkzeug.routing import Map, MapAdapter, Rule, RuleFactory
 from werkzeug.routing.converters import (
@@ -29,28 +30,41 @@ from werkzeug.wrappers.request import Request as _WerkzeugRequest
 from werkzeug.wrappers.response import Response as _WerkzeugResponse
 from werkzeug.wsgi import get_host
 
+from . import signals
 from ._errorlog import log_unhandled_exception
 from .adapter import make_handler
 from .config import Config
-from .ctx import RequestContext
-from .globals import _cv_request
+from .ctx import OWNED, AppContext, AppGlobals, RequestContext
+from .globals import _cv_app, _cv_request
 from .json import JSONProvider
-from .scaffold import Scaffold, _endpoint_from_view_func, _join_methods
+from .scaffold import Scaffold, _endpoint_from_view_func, _join_methods, find_instance_path
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .wrappers import Request, Response
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from jinja2 import Environment
-    from werkzeug.test import Client
 
+    from ._click import AppCliRunner
+    from .app_testing import AppClient
     from .blueprints import Blueprint
-    from .typing import ErrorHandlerCallable, HeadersValue, ResponseReturnValue, RouteCallable
+    from .cli import AppCommands
+    from .typing import (
+        ErrorHandlerCallable,
+        HeadersValue,
+        ResponseReturnValue,
+        RouteCallable,
+        ShellContextProcessorCallable,
+        TeardownCallable,
+    )
 
 __all__ = ["App", "URLMap", "URLRule"]
 
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 T_template_callable = TypeVar("T_template_callable", bound=Callable[..., Any])
+T_teardown = TypeVar("T_teardown", bound="TeardownCallable")
+T_shell_context = TypeVar("T_shell_context", bound="ShellContextProcessorCallable")
+_MISSING: Any = object()
 # What werkzeug's matcher is given: subdomain, path, method, WebSocket flag.
 MatchKey = tuple[str | None, str, str, bool]
 
@@ -94,6 +108,26 @@ class URLMap(Map):
             self.changes += 1
 
 
+class _Rare:
+    """An App attribute kept in the instance's ``_rare`` dict: the instance ``__dict__`` stays within
+    CPython's shared-key limit (30 names), which keeps the attribute reads of every request specialized
+    (past it they cost about 3% more instructions per request). For attributes no request reads."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, app: App | None, owner: type | None = None) -> Any:
+        if app is None:
+            return self
+        try:
+            return app._rare[self.name]
+        except KeyError:
+            raise AttributeError(self.name) from None
+
+    def __set__(self, app: App, value: Any) -> None:
+        app._rare[self.name] = value
+
+
 def _app_name(import_name: str) -> str:
     if import_name == "__main__":
         filename = getattr(sys.modules.get("__main__"), "__file__", None)
@@ -105,61 +139,123 @@ def _app_name(import_name: str) -> str:
 class App(Scaffold):
     """A WSGI application in Flask's style, ready to be a Lambda handler (``handler = app.lambda_handler``).
 
+    The arguments up to ``root_path`` are Flask's, in Flask's order; the others configure the Lambda adapter.
+
     :param import_name: the module creating the app (``__name__``); templates and static files are found
         relative to its folder, never the working directory.
-    :param template_folder: templates folder, relative to the module (``None`` to disable).
+    :param static_url_path: the URL prefix of the static files (default ``/`` + the static folder's name).
     :param static_folder: static files folder, relative to the module, served under ``static_url_path``
         when it exists (``None`` to disable).
+    :param static_host: the host of the static route, with ``host_matching`` only.
+    :param host_matching: match rules on the ``host`` argument too (werkzeug's ``Map(host_matching=True)``).
+    :param subdomain_matching: not supported (a ``ValueError``): rules match the default subdomain.
+    :param template_folder: templates folder, relative to the module (``None`` to disable).
+    :param instance_path: the instance folder, an absolute path (default: ``instance`` next to the package,
+        see :func:`~lambda_micro.scaffold.find_instance_path`). Never created; on Lambda, read-only.
+    :param instance_relative_config: resolve ``config.from_pyfile`` and ``from_file`` names from the
+        instance folder instead of ``root_path``.
+    :param root_path: overrides the folder computed from ``import_name``.
     :param base_path: passed to the Lambda adapter: a custom-domain base path mapping (``"v1"``).
     :param text_mime_types: passed to the Lambda adapter: media types returned as text, not base64.
     :param reraise: let unhandled exceptions propagate (after teardown) instead of answering 500, so that
-        Lambda's error metrics fire.
-    :param root_path: overrides the folder computed from ``import_name``.
+        Lambda's error metrics fire. The only setting that makes an exception escape a Lambda invocation:
+        ``TESTING``, ``DEBUG`` and ``PROPAGATE_EXCEPTIONS`` apply to WSGI calls (the test client, a WSGI
+        server), never to an event.
     """
 
     request_class: type[Request] = Request
     response_class: type[Response] = Response
     url_rule_class: type[URLRule] = URLRule
     json_provider_class: type[JSONProvider] = JSONProvider
+    config_class: type[Config] = Config
+    url_map_class: type[URLMap] = URLMap
+    #: The class of ``g`` (one instance per application context).
+    app_ctx_globals_class: type[AppGlobals] = AppGlobals
+    #: The class :meth:`test_client` makes (default :class:`~lambda_micro.app_testing.AppClient`).
+    test_client_class: type[AppClient] | None = None
+    #: The class :meth:`test_cli_runner` makes (default :class:`~lambda_micro.app_testing.AppCliRunner`).
+    test_cli_runner_class: type[AppCliRunner] | None = None
 
+    #: The instance folder (absolute; never created by lambda_micro, and read-only on Lambda).
+    instance_path: str = cast("str", _Rare())
+    #: Where extensions keep their per-app state (``app.extensions["name"] = ...``), as in Flask.
+    extensions: dict[str, Any] = cast("dict[str, Any]", _Rare())
+    #: Add names to ``lambda-micro --app ... shell`` (``shell_context_processor``).
+    shell_context_processors: list[ShellContextProcessorCallable] = cast(
+        "list[ShellContextProcessorCallable]", _Rare()
+    )
+    #: Let unhandled exceptions propagate (see the class docstring).
+    reraise: bool = cast("bool", _Rare())
+
+    #: Flask's keys, with Flask's defaults where lambda_micro honours them (the README lists the others).
     default_config: Mapping[str, Any] = {
         "DEBUG": False,
+        "TESTING": False,
+        "PROPAGATE_EXCEPTIONS": None,
+        "TRAP_HTTP_EXCEPTIONS": False,
+        "TRAP_BAD_REQUEST_ERRORS": None,
         "SECRET_KEY": None,
         "SECRET_KEY_FALLBACKS": [],
+        "SERVER_NAME": None,
+        "APPLICATION_ROOT": "/",
+        "PREFERRED_URL_SCHEME": "http",
         "SESSION_COOKIE_NAME": "session",
         "SESSION_COOKIE_DOMAIN": None,
         "SESSION_COOKIE_PATH": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": False,
+        "SESSION_COOKIE_PARTITIONED": False,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": timedelta(days=31),
         "SEND_FILE_MAX_AGE_DEFAULT": None,
         "MAX_CONTENT_LENGTH": None,
+        "MAX_FORM_MEMORY_SIZE": 500_000,
+        "MAX_FORM_PARTS": 1_000,
         "TEMPLATES_AUTO_RELOAD": None,
+        "PROVIDE_AUTOMATIC_OPTIONS": True,
     }
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - Flask's signature, positional arguments included
         self,
         import_name: str,
-        *,
-        template_folder: str | os.PathLike[str] | None = "templates",
+        static_url_path: str | None = None,
         static_folder: str | os.PathLike[str] | None = "static",
-        static_url_path: str = "/static",
+        static_host: str | None = None,
+        host_matching: bool = False,
+        subdomain_matching: bool = False,
+        template_folder: str | os.PathLike[str] | None = "templates",
+        instance_path: str | None = None,
+        instance_relative_config: bool = False,
+        root_path: str | None = None,
+        *,
         base_path: str | None = None,
         text_mime_types: Iterable[str] | None = None,
         reraise: bool = False,
-        root_path: str | None = None,
     ) -> None:
+        self._rare: dict[str, Any] = {}
         super().__init__(
             import_name, template_folder=template_folder, static_folder=static_folder, root_path=root_path
         )
+        if subdomain_matching:
+            raise ValueError(
+                "subdomain_matching is not supported: lambda_micro matches rules on the default subdomain"
+                " (each API Gateway custom domain maps to one app)."
+            )
+        if static_host is not None and not host_matching:
+            raise ValueError("static_host requires host_matching=True.")
+        if instance_path is None:
+            instance_path = find_instance_path(import_name, self.root_path, _app_name(import_name))
+        elif not os.path.isabs(instance_path):
+            raise ValueError(f"The instance path must be absolute; {instance_path!r} is relative.")
+        self.instance_path = instance_path
         #: The app's name (the module name; the file name for ``__main__``); also the logger's name.
         self.name = _app_name(import_name)
-        self.config = Config(self.default_config)
+        config_root = instance_path if instance_relative_config else self.root_path
+        self.config = self.config_class(config_root, self.default_config)
         self.config["SECRET_KEY_FALLBACKS"] = []
         self.config["SECRET_KEY"] = os.environ.get("LAMBDA_MICRO_SECRET_KEY") or None
         #: werkzeug's URL map; add custom converters to ``url_map.converters`` before registering rules.
-        self.url_map: Map = URLMap()
+        self.url_map: Map = self.url_map_class(host_matching=host_matching)
         self._server_names: dict[tuple[str, str], str] = {}
         # URLs already matched, with their rule and arguments (see _match_key), while the map is unchanged.
         self._matches: dict[MatchKey, tuple[Rule, dict[str, Any]]] = {}
@@ -167,6 +263,10 @@ class App(Scaffold):
         self.view_functions: dict[str, RouteCallable] = {}
         #: Registered blueprints by full (dotted) name.
         self.blueprints: dict[str, Blueprint] = {}
+        self.extensions = {}
+        #: Run with the exception (or ``None``) when an application context ends (``teardown_appcontext``).
+        self.teardown_appcontext_funcs: list[TeardownCallable] = []
+        self.shell_context_processors = []
         #: The JSON provider used by ``jsonify``, dict/list returns and ``request.get_json()``.
         self.json: JSONProvider = self.json_provider_class(self)
         #: The stdlib logger named after the app (unhandled exceptions are logged here).
@@ -179,11 +279,16 @@ class App(Scaffold):
         self.template_globals: dict[str, Any] = {}
         self.template_tests: dict[str, Callable[..., Any]] = {}
         self._jinja_env: Environment | None = None
-        self.static_url_path = static_url_path.rstrip("/")
         static_dir = self.static_folder
+        if static_url_path is None:
+            static_url_path = f"/{os.path.basename(static_dir.rstrip(os.sep))}" if static_dir else "/static"
+        self.static_url_path = static_url_path.rstrip("/")
         if static_dir is not None and os.path.isdir(static_dir):
             self.add_url_rule(
-                f"{self.static_url_path}/<path:filename>", endpoint="static", view_func=self.send_static_file
+                f"{self.static_url_path}/<path:filename>",
+                endpoint="static",
+                view_func=self.send_static_file,
+                host=static_host,
             )
         # Built once at INIT: the adapter precomputes everything it can, the first request pays nothing.
         self._lambda_handler = make_handler(
@@ -200,6 +305,41 @@ class App(Scaffold):
     @debug.setter
     def debug(self, value: bool) -> None:
         self.config["DEBUG"] = value
+
+    @property
+    def testing(self) -> bool:
+        """Testing mode (``config["TESTING"]``): unhandled exceptions propagate to the test client (unless
+        ``PROPAGATE_EXCEPTIONS`` is ``False``), never out of a Lambda invocation."""
+        return bool(self.config["TESTING"])
+
+    @testing.setter
+    def testing(self, value: bool) -> None:
+        self.config["TESTING"] = value
+
+    @property
+    def cli(self) -> AppCommands:
+        """The app's commands: ``@app.cli.command("init-db")``, recorded without importing click (run by
+        ``lambda-micro --app MODULE COMMAND`` and ``app.test_cli_runner()``); made on first use."""
+        commands: AppCommands | None = self._rare.get("cli")
+        if commands is None:
+            from .cli import AppCommands  # noqa: PLC0415 - only apps that declare commands load it
+
+            commands = self._rare["cli"] = AppCommands(self.name)
+        return commands
+
+    @cli.setter
+    def cli(self, commands: AppCommands) -> None:
+        self._rare["cli"] = commands
+
+    @property
+    def permanent_session_lifetime(self) -> timedelta:
+        """``config["PERMANENT_SESSION_LIFETIME"]`` as a timedelta (an int is a number of seconds)."""
+        value = self.config["PERMANENT_SESSION_LIFETIME"]
+        return value if isinstance(value, timedelta) else timedelta(seconds=int(value))
+
+    @permanent_session_lifetime.setter
+    def permanent_session_lifetime(self, value: timedelta | int) -> None:
+        self.config["PERMANENT_SESSION_LIFETIME"] = value
 
     @property
     def secret_key(self) -> str | bytes | None:
@@ -234,7 +374,9 @@ class App(Scaffold):
         if provide_automatic_options is None:
             provide_automatic_options = getattr(view_func, "provide_automatic_options", None)
         if provide_automatic_options is None:
-            provide_automatic_options = "OPTIONS" not in methods
+            provide_automatic_options = "OPTIONS" not in methods and bool(
+                self.config["PROVIDE_AUTOMATIC_OPTIONS"]
+            )
         if provide_automatic_options:
             required_methods.add("OPTIONS")
         methods |= required_methods
@@ -254,6 +396,9 @@ class App(Scaffold):
                     f" ({getattr(existing, '__qualname__', existing)!r}). Give the view a unique endpoint."
                 )
             self.view_functions[endpoint] = view_func
+
+    def _register_view(self, endpoint: str, f: RouteCallable) -> None:
+        self.view_functions[endpoint] = f
 
     def register_blueprint(self, blueprint: Blueprint, **options: Any) -> None:
         """Register a blueprint (options: ``url_prefix``, ``name``, ``url_defaults``)."""
@@ -293,6 +438,35 @@ class App(Scaffold):
         if self._jinja_env is not None:
             self._jinja_env.globals[name or f.__name__] = f
 
+    def template_test(self, name: str | None = None) -> Callable[[T_template_callable], T_template_callable]:
+        """Register the decorated function as a jinja2 test (``{% if n is prime %}``)."""
+
+        def decorator(f: T_template_callable) -> T_template_callable:
+            self.add_template_test(f, name)
+            return f
+
+        return decorator
+
+    def add_template_test(self, f: Callable[..., Any], name: str | None = None) -> None:
+        """Register a jinja2 test."""
+        self.template_tests[name or f.__name__] = f
+        if self._jinja_env is not None:
+            self._jinja_env.tests[name or f.__name__] = f
+
+    def iter_blueprints(self) -> Iterator[Blueprint]:
+        """The registered blueprints, in registration order."""
+        return iter(self.blueprints.values())
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """``func`` itself: views and hooks are synchronous. A coroutine function is a ``TypeError`` (Flask
+        runs those with its ``async`` extra; lambda_micro does not)."""
+        if inspect.iscoroutinefunction(func):
+            raise TypeError(
+                f"{getattr(func, '__qualname__', func)!r} is an async function: lambda_micro runs synchronous"
+                " views and hooks only."
+            )
+        return func
+
     # WSGI ----------------------------------------------------------------------------------------
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -300,8 +474,26 @@ class App(Scaffold):
         return self.wsgi_app(environ, start_response)
 
     def wsgi_app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Handle one request: push its context, dispatch, turn errors into responses, tear down."""
+        """Handle one request: push its contexts, dispatch, turn errors into responses, tear down.
+
+        An application context is pushed first unless one is active for this app (Flask's rule), so a
+        request made inside ``with app.app_context():`` shares its ``g``.
+        """
         ctx = RequestContext(self, environ)
+        # What RequestContext.push() does, inline (this runs for every Lambda invocation), with one saving:
+        # with no application context active, the request owns one, made only if something uses it (`g`).
+        active = _cv_app.get(None)
+        pushed: Any
+        if active is not None and active.app is self:
+            ctx._app_ctx = active
+            pushed = None
+        elif active is None and not (
+            signals.appcontext_pushed.connected or signals.appcontext_popped.connected
+        ):
+            pushed = OWNED
+        else:
+            pushed = ctx._app_ctx = AppContext(self)
+            pushed.push()
         token = _cv_request.set(ctx)
         error: BaseException | None = None
         try:
@@ -315,9 +507,45 @@ class App(Scaffold):
                 raise
             return response(environ, start_response)
         finally:
-            self.do_teardown_request(ctx, error)
-            _cv_request.reset(token)
-            ctx.release_environ()
+            if "werkzeug.debug.preserve_context" in environ:  # the test client inside `with client:`
+                preserve = environ["werkzeug.debug.preserve_context"]
+                preserve(ctx.app_ctx)
+                preserve(ctx)
+            if error is not None and self.should_ignore_error(error):
+                error = None
+            tokens = ctx._tokens
+            if not tokens:
+                # RequestContext.pop(), inline, for the common case.
+                try:
+                    self.do_teardown_request(ctx, error)
+                finally:
+                    _cv_request.reset(token)
+                    ctx.release_environ()
+                    if pushed is OWNED:
+                        if self.teardown_appcontext_funcs or signals.appcontext_tearing_down.connected:
+                            self._end_owned_app_context(ctx, error)
+                    elif pushed is not None:
+                        pushed.pop(error)
+            else:
+                # stream_with_context pushed the context again: the request ends when the streamed body
+                # does. Its push is undone here (the context stays current); its generator's final pop is
+                # then this one, and tears down.
+                _cv_request.reset(tokens.pop()[0])
+                tokens.append((token, pushed))
+
+    def _end_owned_app_context(self, ctx: RequestContext, error: BaseException | None) -> None:
+        """The end of the application context a request owned (never pushed): teardown functions and
+        signals run with it pushed, after the request context is gone, as in Flask."""
+        app_ctx = ctx.app_ctx
+        token = _cv_app.set(app_ctx)
+        try:
+            self.do_teardown_appcontext(error)
+        finally:
+            _cv_app.reset(token)
+
+    def should_ignore_error(self, error: BaseException | None) -> bool:
+        """Whether teardown functions get ``None`` instead of ``error`` (Flask's hook; ``False`` here)."""
+        return False
 
     def full_dispatch_request(self, ctx: RequestContext) -> Response:
         """Match the URL, run before_request hooks and the view, handle errors, run after_request hooks."""
@@ -338,6 +566,8 @@ class App(Scaffold):
                     if key is not None:
                         self._remember_match(key, rule, args)
         try:
+            if signals.request_started.connected:
+                signals.request_started.send(self)
             rv = self.preprocess_request(ctx)
             if rv is None:
                 rv = self.dispatch_request(ctx)
@@ -442,6 +672,8 @@ class App(Scaffold):
         response = self.make_response(rv)
         try:
             response = self.process_response(ctx, response)
+            if signals.request_finished.connected:
+                signals.request_finished.send(self, response=response)
         except Exception as e:
             if not from_error_handler:
                 raise
@@ -451,7 +683,12 @@ class App(Scaffold):
         return response
 
     def process_response(self, ctx: RequestContext, response: Response) -> Response:
-        """Run after_request hooks (innermost blueprint first, app last), then save the session."""
+        """Run ``after_this_request`` functions, after_request hooks (innermost blueprint first, app last),
+        then save the session."""
+        once = ctx._after_request_functions
+        if once:
+            for f in once:
+                response = f(response)
         funcs = self.after_request_funcs
         if funcs:
             for name in (*ctx.request.blueprints, None):
@@ -465,16 +702,36 @@ class App(Scaffold):
     def do_teardown_request(self, ctx: RequestContext, exc: BaseException | None) -> None:
         """Run teardown_request hooks, always; one failing hook is logged and does not stop the others."""
         funcs = self.teardown_request_funcs
-        if not funcs:
-            return
-        for name in (*ctx.request.blueprints, None):
-            for f in reversed(funcs.get(name, ())):
-                try:
-                    f(exc)
-                except Exception as e:  # the response is already decided; log and go on
-                    log_unhandled_exception(
-                        self.logger, e, ctx.request.environ, message="teardown_request failed"
-                    )
+        if funcs:
+            for name in (*ctx.request.blueprints, None):
+                for f in reversed(funcs.get(name, ())):
+                    try:
+                        f(exc)
+                    except Exception as e:  # the response is already decided; log and go on
+                        log_unhandled_exception(
+                            self.logger, e, ctx.request.environ, message="teardown_request failed"
+                        )
+        if signals.request_tearing_down.connected:
+            signals.request_tearing_down.send(self, exc=exc)
+
+    def do_teardown_appcontext(self, exc: BaseException | None = _MISSING) -> None:
+        """Run teardown_appcontext functions (last registered first) when an application context ends; one
+        failing function is logged and does not stop the others."""
+        if exc is _MISSING:
+            exc = sys.exc_info()[1]
+        for f in reversed(self.teardown_appcontext_funcs):
+            try:
+                f(exc)
+            except Exception as e:
+                ctx = _cv_request.get(None)
+                log_unhandled_exception(
+                    self.logger,
+                    e,
+                    ctx.request.environ if ctx is not None else None,
+                    message="teardown_appcontext failed",
+                )
+        if signals.appcontext_tearing_down.connected:
+            signals.appcontext_tearing_down.send(self, exc=exc)
 
     # Responses -----------------------------------------------------------------------------------
 
@@ -577,9 +834,15 @@ class App(Scaffold):
         return rv
 
     def handle_user_exception(self, ctx: RequestContext, e: Exception) -> ResponseReturnValue:
-        """Answer an exception raised by a hook or view with its registered handler, or re-raise it."""
+        """Answer an exception raised by a hook or view with its registered handler, or re-raise it.
+
+        HTTP errors go to :meth:`handle_http_exception` unless :meth:`trap_http_exception` traps them.
+        """
         if isinstance(e, HTTPException):
-            return self.handle_http_exception(ctx, e)
+            if isinstance(e, BadRequestKeyError) and (self.debug or self.config["TRAP_BAD_REQUEST_ERRORS"]):
+                e.show_exception = True
+            if not self.trap_http_exception(e):
+                return self.handle_http_exception(ctx, e)
         handler = self._find_error_handler(e, ctx.request.blueprints)
         if handler is None:
             raise e
@@ -595,11 +858,37 @@ class App(Scaffold):
             return self.http_error_response(e)
         return self._call_error_handler(handler, e)
 
-    def handle_exception(self, ctx: RequestContext, e: Exception) -> Response:
-        """An unhandled exception: re-raise (``reraise``), or log it once and answer 500."""
+    def trap_http_exception(self, e: Exception) -> bool:
+        """Whether an HTTP error is raised as an unhandled exception instead of answered (Flask's rule):
+        always with ``TRAP_HTTP_EXCEPTIONS``; 400s with ``TRAP_BAD_REQUEST_ERRORS``; when that is ``None``,
+        a missing form or query key (``BadRequestKeyError``) in debug mode."""
+        config = self.config
+        if config["TRAP_HTTP_EXCEPTIONS"]:
+            return True
+        trap_bad_request = config["TRAP_BAD_REQUEST_ERRORS"]
+        if trap_bad_request is None:
+            return self.debug and isinstance(e, BadRequestKeyError)
+        return bool(trap_bad_request) and isinstance(e, BadRequest)
+
+    def _propagates(self, environ: WSGIEnvironment) -> bool:
+        """Whether an unhandled exception leaves the app: ``reraise``, else (never for a Lambda event)
+        ``PROPAGATE_EXCEPTIONS``, which defaults to testing or debug mode as in Flask."""
         if self.reraise:
-            raise e
+            return True
+        if "lambda.event" in environ:  # a Lambda invocation: only `reraise` asks for propagation
+            return False
+        propagate = self.config["PROPAGATE_EXCEPTIONS"]
+        if propagate is None:
+            return self.testing or self.debug
+        return bool(propagate)
+
+    def handle_exception(self, ctx: RequestContext, e: Exception) -> Response:
+        """An unhandled exception: re-raise it (see :meth:`_propagates`), or log it once and answer 500."""
+        if signals.got_request_exception.connected:
+            signals.got_request_exception.send(self, exception=e)
         environ = ctx.request.environ
+        if self._propagates(environ):
+            raise e
         log_unhandled_exception(self.logger, e, environ)
         server_error = InternalServerError(original_exception=e)
         handler = self._find_error_handler(server_error, ctx.request.blueprints)
@@ -699,21 +988,37 @@ class App(Scaffold):
         ``".view"`` is relative to the current blueprint. Extra values become query arguments. ``_external``
         gives an absolute URL (``_scheme`` implies it); ``_anchor`` appends ``#anchor``; ``_method`` picks the
         rule for that method. Raises werkzeug's ``BuildError`` for an unknown endpoint or missing values.
+
+        Outside a request (in an application context, or with none) the URL is built from ``SERVER_NAME``,
+        ``APPLICATION_ROOT`` and ``PREFERRED_URL_SCHEME``, and is external by default, as in Flask; without
+        ``SERVER_NAME`` that is a ``RuntimeError``.
         """
         ctx = _cv_request.get(None)
-        if ctx is None:
-            raise RuntimeError(
-                "Unable to build URLs outside a request: the URL depends on the request's host and"
-                " SCRIPT_NAME. Use `with app.test_request_context():` in scripts and tests."
-            )
-        if endpoint[:1] == ".":
-            blueprint = ctx.request.blueprint
-            endpoint = f"{blueprint}{endpoint}" if blueprint is not None else endpoint[1:]
-        if _external is None:
-            _external = _scheme is not None
-        elif _scheme is not None and not _external:
+        adapter: MapAdapter | None
+        if ctx is not None:
+            if endpoint[:1] == ".":
+                blueprint = ctx.request.blueprint
+                endpoint = f"{blueprint}{endpoint}" if blueprint is not None else endpoint[1:]
+            if _external is None:
+                _external = _scheme is not None
+            adapter = ctx.url_adapter
+        else:
+            app_ctx = _cv_app.get(None)
+            if app_ctx is not None and app_ctx.app is self:
+                adapter = app_ctx.url_adapter
+            else:
+                adapter = self.create_url_adapter(None)
+            if adapter is None:
+                raise RuntimeError(
+                    f"Unable to build the URL of {endpoint!r} outside a request without 'SERVER_NAME'"
+                    " configured: the URL depends on a host. Set app.config['SERVER_NAME'] (and"
+                    " 'APPLICATION_ROOT' and 'PREFERRED_URL_SCHEME' as needed), or build it inside a"
+                    " request (`with app.test_request_context():` in scripts and tests)."
+                )
+            if _external is None:
+                _external = True
+        if _scheme is not None and not _external:
             raise ValueError("When specifying '_scheme', '_external' must be True.")
-        adapter = ctx.url_adapter
         if _scheme is not None:
             old_scheme, adapter.url_scheme = adapter.url_scheme, _scheme
             try:
@@ -730,12 +1035,31 @@ class App(Scaffold):
         """A redirect response to ``location``."""
         return _redirect(location, code=code, Response=self.response_class)  # type: ignore[return-value]
 
-    def create_url_adapter(self, request: Request) -> MapAdapter:
+    @overload
+    def create_url_adapter(self, request: Request) -> MapAdapter: ...
+
+    @overload
+    def create_url_adapter(self, request: None) -> MapAdapter | None: ...
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
         """Bind the URL map to ``request`` (what werkzeug's ``bind_to_environ`` does, minus repeated work).
 
         The IDNA form of each Host is cached. A Host that is not valid IDNA gives a 400 for the request
         (``request.routing_exception``) instead of an exception escaping the app.
+
+        Without a request (``None``): the map bound to ``SERVER_NAME``, ``APPLICATION_ROOT`` and
+        ``PREFERRED_URL_SCHEME``, or ``None`` when ``SERVER_NAME`` is not set (as in Flask).
         """
+        if request is None:
+            config = self.config
+            server_name = config["SERVER_NAME"]
+            if server_name is None:
+                return None
+            return self.url_map.bind(
+                server_name,
+                script_name=config["APPLICATION_ROOT"] or "/",
+                url_scheme=config["PREFERRED_URL_SCHEME"] or "http",
+            )
         environ = request.environ
         scheme = environ["wsgi.url_scheme"]
         # With a Host header, werkzeug's get_host depends on the scheme and the header only: cache on them.
@@ -790,19 +1114,75 @@ class App(Scaffold):
 
         return preload(self, extensions)
 
+    def open_instance_resource(
+        self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"
+    ) -> IO[Any]:
+        """Open ``resource``, a path relative to :attr:`instance_path`, in any mode (on Lambda the instance
+        folder is read-only unless ``instance_path`` is under ``/tmp``)."""
+        path = os.path.join(self.instance_path, resource)
+        if "b" in mode:
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
+
+    # Contexts ------------------------------------------------------------------------------------
+
+    def app_context(self) -> AppContext:
+        """An application context for ``with`` blocks: ``current_app`` and a new ``g``; the
+        ``teardown_appcontext`` functions run when it ends."""
+        return AppContext(self)
+
+    def request_context(self, environ: WSGIEnvironment) -> RequestContext:
+        """A request context for a WSGI environ (what :meth:`wsgi_app` makes for each request)."""
+        return RequestContext(self, environ)
+
+    def teardown_appcontext(self, f: T_teardown) -> T_teardown:
+        """Run ``f(exc)`` when an application context ends: after every request, at the end of
+        ``with app.app_context():`` and of CLI commands. ``exc`` is the unhandled exception or ``None``."""
+        self.teardown_appcontext_funcs.append(f)
+        return f
+
+    def shell_context_processor(self, f: T_shell_context) -> T_shell_context:
+        """Register ``f()`` returning a dict of names for ``lambda-micro --app ... shell``."""
+        self.shell_context_processors.append(f)
+        return f
+
+    def make_shell_context(self) -> dict[str, Any]:
+        """The names of an interactive shell: ``app``, ``g`` and the shell context processors' values."""
+        from .globals import g  # noqa: PLC0415 - the proxy, only for shells
+
+        names: dict[str, Any] = {"app": self, "g": g}
+        for processor in self.shell_context_processors:
+            names.update(processor())
+        return names
+
     # Development and tests -----------------------------------------------------------------------
 
-    def test_client(self, use_cookies: bool = True) -> Client:
-        """A werkzeug test ``Client`` for this app (responses are this app's Response class)."""
-        from werkzeug.test import Client  # noqa: PLC0415 - tests only
+    def test_client(self, use_cookies: bool = True, **kwargs: Any) -> AppClient:
+        """A test client on werkzeug's (:attr:`test_client_class`, default
+        :class:`~lambda_micro.app_testing.AppClient`, Flask's ``FlaskClient``): ``with client:`` keeps the
+        last request's contexts until the block ends; ``client.session_transaction()`` edits the session."""
+        from .app_testing import AppClient  # noqa: PLC0415 - tests only
 
-        return Client(self, self.response_class, use_cookies=use_cookies)
+        cls = self.test_client_class or AppClient
+        return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
+
+    def test_cli_runner(self, **kwargs: Any) -> AppCliRunner:
+        """A click ``CliRunner`` for the app's commands (:attr:`test_cli_runner_class`):
+        ``invoke(args=[...])`` runs ``app.cli`` commands in an application context. Needs click (which
+        lambda-micro-local depends on)."""
+        cls = self.test_cli_runner_class
+        if cls is None:
+            from ._click import AppCliRunner  # noqa: PLC0415 - tests only; imports click
+
+            cls = AppCliRunner
+        return cls(self, **kwargs)
 
     def test_request_context(self, *args: Any, **kwargs: Any) -> RequestContext:
-        """A request context for ``with`` blocks (arguments as werkzeug's ``EnvironBuilder``)."""
-        from werkzeug.test import EnvironBuilder  # noqa: PLC0415 - tests only
+        """A request context for ``with`` blocks (arguments as werkzeug's ``EnvironBuilder``; the base URL
+        comes from ``SERVER_NAME``, ``APPLICATION_ROOT`` and ``PREFERRED_URL_SCHEME``, as in Flask)."""
+        from .app_testing import EnvironBuilder  # noqa: PLC0415 - tests only
 
-        builder = EnvironBuilder(*args, **kwargs)
+        builder = EnvironBuilder(self, *args, **kwargs)
         try:
             environ = builder.get_environ()
         finally:
@@ -818,6 +1198,8 @@ class App(Scaffold):
         if debug is not None:
             self.debug = debug
         options.setdefault("use_reloader", self.debug)
+        # Exceptions propagate in debug mode (PROPAGATE_EXCEPTIONS), to werkzeug's debugger, as with Flask.
+        options.setdefault("use_debugger", self.debug)
         run_simple(host, port, self, **options)
 
     def __repr__(self) -> str:

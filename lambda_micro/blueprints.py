@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .scaffold import Scaffold, _endpoint_from_view_func, _exception_class_and_code
@@ -24,6 +25,7 @@ T_before = TypeVar("T_before", bound="BeforeRequestCallable")
 T_after = TypeVar("T_after", bound="AfterRequestCallable")
 T_teardown = TypeVar("T_teardown", bound="TeardownCallable")
 T_handler = TypeVar("T_handler", bound="ErrorHandlerCallable")
+T_callable = TypeVar("T_callable", bound=Callable[..., Any])
 
 _HOOK_ATTRS = (
     "before_request_funcs",
@@ -74,6 +76,8 @@ class Blueprint(Scaffold):
         self._blueprints: list[tuple[Blueprint, dict[str, Any]]] = []
         self._app_error_handlers: list[tuple[type[BaseException] | int, ErrorHandlerCallable]] = []
         self._app_hooks: dict[str, list[Any]] = {attr: [] for attr in _HOOK_ATTRS}
+        # Registrations applied to the app at each registration, with the blueprint's registered name.
+        self._deferred: list[Callable[[App, str], None]] = []
         self._got_registered_once = False
 
     def _check_setup_finished(self, method: str) -> None:
@@ -132,6 +136,41 @@ class Blueprint(Scaffold):
         self._check_setup_finished("app_context_processor")
         self._app_hooks["template_context_processors"].append(f)
         return f
+
+    def _register_view(self, endpoint: str, f: RouteCallable) -> None:
+        self._deferred.append(lambda app, name: app._register_view(f"{name}.{endpoint}", f))
+
+    def app_template_filter(self, name: str | None = None) -> Callable[[T_callable], T_callable]:
+        """Like ``App.template_filter``, registered on the app with the blueprint."""
+        return self._app_template("add_template_filter", name)
+
+    def add_app_template_filter(self, f: Callable[..., Any], name: str | None = None) -> None:
+        """Non-decorator form of :meth:`app_template_filter`."""
+        self._app_template("add_template_filter", name)(f)
+
+    def app_template_global(self, name: str | None = None) -> Callable[[T_callable], T_callable]:
+        """Like ``App.template_global``, registered on the app with the blueprint."""
+        return self._app_template("add_template_global", name)
+
+    def add_app_template_global(self, f: Callable[..., Any], name: str | None = None) -> None:
+        """Non-decorator form of :meth:`app_template_global`."""
+        self._app_template("add_template_global", name)(f)
+
+    def app_template_test(self, name: str | None = None) -> Callable[[T_callable], T_callable]:
+        """Like ``App.template_test``, registered on the app with the blueprint."""
+        return self._app_template("add_template_test", name)
+
+    def add_app_template_test(self, f: Callable[..., Any], name: str | None = None) -> None:
+        """Non-decorator form of :meth:`app_template_test`."""
+        self._app_template("add_template_test", name)(f)
+
+    def _app_template(self, method: str, name: str | None) -> Callable[[T_callable], T_callable]:
+        def decorator(f: T_callable) -> T_callable:
+            self._check_setup_finished(method.replace("add_", "add_app_"))
+            self._deferred.append(lambda app, _: getattr(app, method)(f, name))
+            return f
+
+        return decorator
 
     def app_errorhandler(self, code_or_exception: type[BaseException] | int) -> Any:
         """Like :meth:`errorhandler`, for errors anywhere in the app."""
@@ -195,6 +234,8 @@ class Blueprint(Scaffold):
                 getattr(app, attr).setdefault(None, []).extend(app_funcs)
         for code_or_exception, handler in self._app_error_handlers:
             app.register_error_handler(code_or_exception, handler)
+        for deferred in self._deferred:
+            deferred(app, name)
 
         for child, registered_options in self._blueprints:
             child_options = dict(registered_options)

@@ -1,7 +1,8 @@
-"""Context-local proxies (``request``, ``session``, ``g``, ``current_app``) backed by one ContextVar.
+"""Context-local proxies (``request``, ``session``, ``g``, ``current_app``) backed by two ContextVars, one
+for the application context and one for the request context, as in Flask.
 
-A ContextVar (not a thread-local) so that each request context is isolated per thread *and* per asyncio task,
-and so that nothing leaks from one Lambda invocation to the next: the variable is reset when the request ends.
+ContextVars (not thread-locals) so that each context is isolated per thread *and* per asyncio task, and so
+that nothing leaks from one Lambda invocation to the next: both variables are reset when the request ends.
 """
 
 from __future__ import annotations
@@ -13,21 +14,65 @@ from werkzeug.local import LocalProxy
 
 if TYPE_CHECKING:
     from .app import App
-    from .ctx import AppGlobals, RequestContext
+    from .ctx import AppContext, AppGlobals, RequestContext
     from .sessions import SessionMixin
     from .wrappers import Request
 
-__all__ = ["current_app", "g", "request", "request_ctx", "session"]
+__all__ = ["app_ctx", "current_app", "g", "request", "request_ctx", "session"]
 
 _UNBOUND = """\
 Working outside of request context.
 
-This code tried to use the current request, session or g outside of a request handled by a
+This code tried to use the current request or session outside of a request handled by a
 lambda_micro App. Inside tests, use `app.test_client()` or `with app.test_request_context():`."""
 
+_NO_APP = """\
+Working outside of application context.
+
+This code tried to use current_app or g, which need an application context: a request handled by a
+lambda_micro App, a CLI command of the app, or `with app.app_context():` in scripts and tests."""
+
+_cv_app: ContextVar[AppContext] = ContextVar("lambda_micro.app_ctx")
 _cv_request: ContextVar[RequestContext] = ContextVar("lambda_micro.request_ctx")
 
 T = TypeVar("T")
+
+
+def _app_context_or_none() -> AppContext | None:
+    """The innermost application context: the one pushed last, else the current request's own.
+
+    A request handled by ``App.wsgi_app`` when no application context is active does not push one: it
+    owns it and makes it on first use (``RequestContext.app_ctx``), so a Lambda invocation that never reads
+    ``g`` does not pay for it. Any context pushed later is inner, hence the order of the two lookups.
+    """
+    app_ctx = _cv_app.get(None)
+    if app_ctx is not None:
+        return app_ctx
+    ctx = _cv_request.get(None)
+    return ctx.app_ctx if ctx is not None else None
+
+
+def _current_app_or_none() -> App | None:
+    """The app of the innermost application context (without making a request's own context)."""
+    app_ctx = _cv_app.get(None)
+    if app_ctx is not None:
+        return app_ctx.app
+    ctx = _cv_request.get(None)
+    return ctx.app if ctx is not None else None
+
+
+def _app_context() -> AppContext:
+    app_ctx = _app_context_or_none()
+    if app_ctx is None:
+        raise RuntimeError(_NO_APP)
+    return app_ctx
+
+
+def _current_app() -> App:
+    app = _current_app_or_none()
+    if app is None:
+        raise RuntimeError(_NO_APP)
+    return app
 
 
 class _ContextProxy(LocalProxy[T]):
@@ -43,8 +88,11 @@ class _ContextProxy(LocalProxy[T]):
 request_ctx: RequestContext = cast("RequestContext", _ContextProxy(_cv_request, unbound_message=_UNBOUND))
 """The active :class:`~lambda_micro.ctx.RequestContext` (internal; prefer the proxies below)."""
 
-current_app: App = cast("App", _ContextProxy(_cv_request, "app", unbound_message=_UNBOUND))
-"""The application handling the current request."""
+app_ctx: AppContext = cast("AppContext", _ContextProxy(_app_context))
+"""The active :class:`~lambda_micro.ctx.AppContext` (internal; prefer ``current_app`` and ``g``)."""
+
+current_app: App = cast("App", _ContextProxy(_current_app))
+"""The application of the current application context (the one handling the current request)."""
 
 
 class _RequestProxy(_ContextProxy[T]):
@@ -112,5 +160,6 @@ request: Request = cast("Request", _RequestProxy(_cv_request, "request", unbound
 session: SessionMixin = cast("SessionMixin", _ContextProxy(_cv_request, "session", unbound_message=_UNBOUND))
 """The current signed-cookie session (opened on first access)."""
 
-g: AppGlobals = cast("AppGlobals", _ContextProxy(_cv_request, "g", unbound_message=_UNBOUND))
-"""A namespace for data shared during one request (reset for every request)."""
+g: AppGlobals = cast("AppGlobals", _ContextProxy(_app_context, "g"))
+"""A namespace on the application context: for data shared during one request (a new one for every
+request, unless the request runs inside ``with app.app_context():``)."""

@@ -1,10 +1,11 @@
-"""Request-time helpers: abort, redirect, jsonify, make_response, url_for, flash, templates, files."""
+"""Request-time helpers: abort, redirect, jsonify, make_response, url_for, flash, templates, files,
+stream_with_context."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from typing import IO, TYPE_CHECKING, Any, NoReturn
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from werkzeug.exceptions import HTTPException, default_exceptions
 from werkzeug.utils import redirect as _redirect
@@ -12,9 +13,11 @@ from werkzeug.utils import send_file as _send_file
 from werkzeug.utils import send_from_directory as _send_from_directory
 from werkzeug.wrappers.response import Response as _WerkzeugResponse
 
-from .globals import _cv_request
+from . import signals
+from .globals import _current_app_or_none, _cv_request
 
 if TYPE_CHECKING:
+    from .app import App
     from .ctx import RequestContext
     from .typing import ResponseReturnValue
     from .wrappers import Response
@@ -30,8 +33,11 @@ __all__ = [
     "render_template_string",
     "send_file",
     "send_from_directory",
+    "stream_with_context",
     "url_for",
 ]
+
+T = TypeVar("T")
 
 
 def _ctx(what: str) -> RequestContext:
@@ -42,6 +48,16 @@ def _ctx(what: str) -> RequestContext:
             " (in tests and scripts, inside `with app.test_request_context():`)."
         )
     return ctx
+
+
+def _app(what: str) -> App:
+    app = _current_app_or_none()
+    if app is None:
+        raise RuntimeError(
+            f"{what}() needs an application context: call it from a view, a hook or a CLI command of the"
+            " app (in tests and scripts, inside `with app.app_context():`)."
+        )
+    return app
 
 
 def abort(code: int | _WerkzeugResponse, description: str | None = None, **kwargs: Any) -> NoReturn:
@@ -66,9 +82,9 @@ def abort(code: int | _WerkzeugResponse, description: str | None = None, **kwarg
 
 def redirect(location: str, code: int = 302) -> Response:
     """A redirect response (302 by default; 301, 303, 307 or 308 as asked)."""
-    ctx = _cv_request.get(None)
-    if ctx is not None:
-        return ctx.app.redirect(location, code)
+    app = _current_app_or_none()
+    if app is not None:
+        return app.redirect(location, code)
     from .wrappers import Response  # noqa: PLC0415 - avoids an import cycle
 
     return _redirect(location, code=code, Response=Response)  # type: ignore[return-value]
@@ -79,9 +95,9 @@ def jsonify(*args: Any, **kwargs: Any) -> Response:
 
     Uses the current app's JSON provider: Decimal, sets, datetimes and UUIDs are handled.
     """
-    ctx = _cv_request.get(None)
-    if ctx is not None:
-        return ctx.app.json.response(*args, **kwargs)
+    app = _current_app_or_none()
+    if app is not None:
+        return app.json.response(*args, **kwargs)
     from .json import _DEFAULT_PROVIDER  # noqa: PLC0415 - the default provider, outside a request
 
     return _DEFAULT_PROVIDER.response(*args, **kwargs)
@@ -92,11 +108,11 @@ def make_response(*args: Any) -> Response:
 
     ``make_response()`` is an empty response; ``make_response(body, 201, headers)`` takes the tuple's items.
     """
-    ctx = _ctx("make_response")
+    app = _app("make_response")
     if not args:
-        return ctx.app.response_class()
+        return app.response_class()
     rv: ResponseReturnValue = args[0] if len(args) == 1 else args
-    return ctx.app.make_response(rv)
+    return app.make_response(rv)
 
 
 def url_for(
@@ -112,19 +128,23 @@ def url_for(
     """The URL of ``endpoint`` (``"index"``, ``"blog.show"``, ``".show"`` within the current blueprint).
 
     Honours SCRIPT_NAME, so links work under an API Gateway stage (``/Prod/...``). Unknown keyword values
-    become query arguments. See :meth:`lambda_micro.App.url_for`.
+    become query arguments. In an application context without a request, the URL is external, built from
+    ``SERVER_NAME``. See :meth:`lambda_micro.App.url_for`.
     """
-    return _ctx("url_for").app.url_for(
+    return _app("url_for").url_for(
         endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external, **values
     )
 
 
 def flash(message: str, category: str = "message") -> None:
     """Store a message in the session for the next request (needs a secret key)."""
-    session = _ctx("flash").session
+    ctx = _ctx("flash")
+    session = ctx.session
     flashes = list(session.get("_flashes", []))
     flashes.append([category, message])
     session["_flashes"] = flashes
+    if signals.message_flashed.connected:
+        signals.message_flashed.send(ctx.app, message=message, category=category)
 
 
 def get_flashed_messages(
@@ -156,26 +176,64 @@ def get_flashed_messages(
 _TEMPLATING: dict[str, Callable[..., str]] = {}
 
 
-def _render(ctx: RequestContext, template: Any, context: dict[str, Any]) -> str:
+def _render(app: App, template: Any, context: dict[str, Any]) -> str:
     renderer = _TEMPLATING.get("render")
     if renderer is None:
         from .templating import render  # noqa: PLC0415 - jinja2 only when templates are used
 
         renderer = _TEMPLATING["render"] = render
-    return renderer(ctx, template, context)
+    return renderer(app, template, context)
 
 
 def render_template(template_name_or_list: str | list[str], /, **context: Any) -> str:
-    """Render a template from the app's (or a blueprint's) template folder with ``context``."""
-    ctx = _ctx("render_template")
-    env = ctx.app.jinja_env
-    return _render(ctx, env.get_or_select_template(template_name_or_list), context)  # type: ignore[arg-type]
+    """Render a template from the app's (or a blueprint's) template folder with ``context`` (in a request,
+    or in an application context without ``request`` and ``session``)."""
+    app = _app("render_template")
+    return _render(app, app.jinja_env.get_or_select_template(template_name_or_list), context)  # type: ignore[arg-type]
 
 
 def render_template_string(source: str, /, **context: Any) -> str:
     """Render a template given as a string (autoescaped like an ``.html`` template)."""
-    ctx = _ctx("render_template_string")
-    return _render(ctx, ctx.app.jinja_env.from_string(source), context)
+    app = _app("render_template_string")
+    return _render(app, app.jinja_env.from_string(source), context)
+
+
+def stream_with_context(generator_or_function: Iterator[T] | Callable[..., Iterator[T]]) -> Any:
+    """Keep the request context (``request``, ``session``, ``g``) while a streamed response's generator
+    runs, after the view has returned. Wraps a generator, or decorates a generator function."""
+    if callable(generator_or_function) and not isinstance(generator_or_function, Iterator):
+        function = generator_or_function
+
+        def decorated(*args: Any, **kwargs: Any) -> Iterator[T]:
+            return stream_with_context(function(*args, **kwargs))  # type: ignore[no-any-return]
+
+        from functools import update_wrapper  # noqa: PLC0415 - streaming views only
+
+        return update_wrapper(decorated, function)
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        raise RuntimeError(
+            "stream_with_context() needs an active request: call it in the view that returns the stream."
+        )
+    return _streamed(ctx, iter(generator_or_function))
+
+
+def _streamed(ctx: RequestContext, gen: Iterator[T]) -> Iterable[T]:
+    # Pushed (again) while the body is produced: the view's contexts are gone once it returned. The
+    # first next() runs at once, below, so that the push happens before the view's context is popped.
+    def generate() -> Iterator[Any]:
+        with ctx:
+            yield None
+            try:
+                yield from gen
+            finally:
+                close = getattr(gen, "close", None)
+                if close is not None:
+                    close()
+
+    wrapped = generate()
+    next(wrapped)
+    return wrapped
 
 
 def send_file(

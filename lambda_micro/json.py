@@ -14,13 +14,13 @@ import uuid
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
-from .globals import _cv_request
+from .globals import _current_app_or_none
 
 if TYPE_CHECKING:
     from .app import App
     from .wrappers import Response
 
-__all__ = ["JSONProvider", "default", "dumps", "loads"]
+__all__ = ["DefaultJSONProvider", "JSONProvider", "default", "dump", "dumps", "jsonify", "load", "loads"]
 
 
 def default(o: Any) -> Any:
@@ -140,12 +140,20 @@ def _response_class() -> type[Response]:
     return Response
 
 
+#: Flask's name for its default provider class (``flask.json.provider.DefaultJSONProvider``).
+DefaultJSONProvider = JSONProvider
+
 _DEFAULT_PROVIDER = JSONProvider()
 
 
 def _provider() -> JSONProvider:
-    ctx = _cv_request.get(None)
-    return ctx.app.json if ctx is not None else _DEFAULT_PROVIDER
+    app = _current_app_or_none()
+    return app.json if app is not None else _DEFAULT_PROVIDER
+
+
+def jsonify(*args: Any, **kwargs: Any) -> Response:
+    """A JSON response from the current app's provider (``flask.json.jsonify``)."""
+    return _provider().response(*args, **kwargs)
 
 
 def dumps(obj: Any, **kwargs: Any) -> str:

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from types import FrameType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from werkzeug.exceptions import HTTPException, default_exceptions
 
@@ -24,7 +24,7 @@ from .typing import (
 if TYPE_CHECKING:
     from .wrappers import Response
 
-__all__ = ["Scaffold", "get_root_path"]
+__all__ = ["Scaffold", "find_instance_path", "get_root_path"]
 
 T_route = TypeVar("T_route", bound=RouteCallable)
 T_before_request = TypeVar("T_before_request", bound=BeforeRequestCallable)
@@ -65,6 +65,49 @@ def get_root_path(import_name: str, *, _depth: int = 2) -> str | None:
     if filename is None:
         return None
     return os.path.dirname(os.path.abspath(filename))
+
+
+def _package_path(import_name: str, root_path: str | None) -> str:
+    """The folder holding the top-level package (or the module) of ``import_name``: the import path entry it
+    comes from. Derived from the module's own folder, so that modules loaded outside ``sys.path`` (the local
+    gateway's private function modules) get the same answer."""
+    if root_path is None:
+        return os.getcwd()  # Flask's answer for a module it cannot find
+    if import_name == "__main__":
+        return root_path
+    module = sys.modules.get(import_name)
+    levels = import_name.count(".") + (1 if hasattr(module, "__path__") else 0)
+    path = root_path
+    for _ in range(levels):
+        path = os.path.dirname(path)
+    return path
+
+
+def _install_prefix(package_path: str) -> str | None:
+    """The installation prefix (``sys.prefix``, a virtualenv) when ``package_path`` is installed, or None."""
+    prefix = os.path.abspath(sys.prefix)
+    if os.path.commonpath([prefix, os.path.abspath(package_path)]) == prefix:
+        return prefix
+    site_parent, site_folder = os.path.split(package_path)
+    if site_folder.lower() != "site-packages":
+        return None
+    parent, folder = os.path.split(site_parent)
+    if folder.lower() == "lib":  # prefix/lib/site-packages
+        return parent
+    if os.path.basename(parent).lower() == "lib":  # prefix/lib/pythonX.Y/site-packages
+        return os.path.dirname(parent)
+    return site_parent
+
+
+def find_instance_path(import_name: str, root_path: str | None, name: str | None = None) -> str:
+    """Flask's default instance folder: ``instance`` beside the package (or module) ``import_name``, or
+    ``PREFIX/var/NAME-instance`` when it is installed (in ``site-packages``). Only computed, never created:
+    on Lambda the function's folder (``/var/task``) is read-only."""
+    package_path = _package_path(import_name, root_path)
+    prefix = _install_prefix(package_path)
+    if prefix is None:
+        return os.path.join(package_path, "instance")
+    return os.path.join(prefix, "var", f"{name or import_name}-instance")
 
 
 def _exception_class_and_code(
@@ -138,12 +181,30 @@ class Scaffold:
         """The absolute static folder, or ``None``."""
         return self._resolve(self.static_folder_name)
 
+    @property
+    def has_static_folder(self) -> bool:
+        """Whether a static folder is set (it may not exist)."""
+        return self.static_folder is not None
+
     def send_static_file(self, filename: str) -> Response:
         """The ``static`` view: a file from ``static_folder`` (traversal → 404), ETag, conditional GET."""
         folder = self.static_folder
         if folder is None:  # pragma: no cover - the route exists only when the folder does
             raise RuntimeError(f"{self.name!r} has no static folder")
         return send_from_directory(folder, filename)
+
+    def open_resource(self, resource: str, mode: str = "rb", encoding: str | None = None) -> IO[Any]:
+        """Open ``resource``, a path relative to :attr:`root_path`, for reading (``rb``, ``r``, ``rt``)."""
+        if mode not in {"r", "rt", "rb"}:
+            raise ValueError(
+                f"Resources can only be opened for reading (mode 'r', 'rt' or 'rb'), not {mode!r}."
+            )
+        if self.root_path is None:
+            raise RuntimeError(f"{self!r} has no root_path (pass root_path=) to open {resource!r} from.")
+        path = os.path.join(self.root_path, resource)
+        if mode == "rb":
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
 
     def _check_setup_finished(self, method: str) -> None:
         """Blueprints refuse registrations after they were registered on an app (they would be lost)."""
@@ -174,6 +235,19 @@ class Scaffold:
             return f
 
         return decorator
+
+    def endpoint(self, endpoint: str) -> Callable[[T_route], T_route]:
+        """Register the decorated function as the view of ``endpoint`` (a rule added without a view)."""
+
+        def decorator(f: T_route) -> T_route:
+            self._check_setup_finished("endpoint")
+            self._register_view(endpoint, f)
+            return f
+
+        return decorator
+
+    def _register_view(self, endpoint: str, f: RouteCallable) -> None:
+        raise NotImplementedError
 
     def _method_route(self, method: str, rule: str, options: dict[str, Any]) -> Callable[[T_route], T_route]:
         if "methods" in options:

@@ -241,15 +241,17 @@ class SecureCookieSessionInterface(SessionInterface):
         if self.is_null_session(session) or not session.modified:
             return
         name = self.get_cookie_name(app)
-        domain = app.config["SESSION_COOKIE_DOMAIN"]
-        path = self.get_cookie_path(app, request)
-        secure = self.get_cookie_secure(app, request)
-        samesite = app.config["SESSION_COOKIE_SAMESITE"]
-        httponly = bool(app.config["SESSION_COOKIE_HTTPONLY"])
+        config = app.config
+        attributes: dict[str, Any] = {
+            "domain": config["SESSION_COOKIE_DOMAIN"],
+            "path": self.get_cookie_path(app, request),
+            "secure": self.get_cookie_secure(app, request),
+            "samesite": config["SESSION_COOKIE_SAMESITE"],
+            "httponly": bool(config["SESSION_COOKIE_HTTPONLY"]),
+            "partitioned": bool(config.get("SESSION_COOKIE_PARTITIONED", False)),
+        }
         if not session:
-            response.delete_cookie(
-                name, domain=domain, path=path, secure=secure, samesite=samesite, httponly=httponly
-            )
+            response.delete_cookie(name, **attributes)
             return
         serializer = self.get_signing_serializer(app)
         if serializer is None:  # pragma: no cover - a null session is returned when there is no key
@@ -257,13 +259,4 @@ class SecureCookieSessionInterface(SessionInterface):
         expires: datetime | None = None
         if session.permanent:
             expires = datetime.now(UTC) + _lifetime(app)
-        response.set_cookie(
-            name,
-            serializer.dumps(dict(session)),
-            expires=expires,
-            domain=domain,
-            path=path,
-            secure=secure,
-            samesite=samesite,
-            httponly=httponly,
-        )
+        response.set_cookie(name, serializer.dumps(dict(session)), expires=expires, **attributes)

@@ -34,6 +34,7 @@ TeardownCallable: TypeAlias = Callable[[BaseException | None], None]
 ErrorHandlerCallable: TypeAlias = Callable[[Any], "ResponseReturnValue"]
 TemplateContextProcessorCallable: TypeAlias = Callable[[], dict[str, Any]]
 TemplateFilterCallable: TypeAlias = Callable[..., Any]
+ShellContextProcessorCallable: TypeAlias = Callable[[], dict[str, Any]]
 
 __all__ = [
     "AfterRequestCallable",
@@ -43,6 +44,7 @@ __all__ = [
     "ResponseReturnValue",
     "ResponseValue",
     "RouteCallable",
+    "ShellContextProcessorCallable",
     "TeardownCallable",
     "TemplateContextProcessorCallable",
     "TemplateFilterCallable",

@@ -14,6 +14,7 @@ from werkzeug.wrappers.request import Request as _WerkzeugRequest
 from werkzeug.wrappers.response import Response as _WerkzeugResponse
 
 from . import json as _json
+from .globals import _current_app_or_none
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -65,6 +66,46 @@ class Request(_WerkzeugRequest):
     view_args: dict[str, Any] | None = None
     #: The routing error (404, 405, redirect) raised while matching, if any.
     routing_exception: Exception | None = None
+
+    # Set on this request only (the properties below fall back to the current app's config).
+    _max_content_length: int | None = None
+    _max_form_memory_size: int | None = None
+    _max_form_parts: int | None = None
+
+    def _limit(self, own: int | None, key: str, default: int | None) -> Any:
+        """A limit set on this request, else the current app's config ``key``, else werkzeug's default."""
+        if own is not None:
+            return own
+        app = _current_app_or_none()
+        return app.config[key] if app is not None else default
+
+    @property
+    def max_content_length(self) -> int | None:
+        """The body size limit (413 beyond it): set on the request, else the app's ``MAX_CONTENT_LENGTH``."""
+        return self._limit(self._max_content_length, "MAX_CONTENT_LENGTH", None)  # type: ignore[no-any-return]
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+    @property
+    def max_form_memory_size(self) -> int | None:
+        """The size limit of a non-file form field: set on the request, else ``MAX_FORM_MEMORY_SIZE``."""
+        default = _WerkzeugRequest.max_form_memory_size
+        return self._limit(self._max_form_memory_size, "MAX_FORM_MEMORY_SIZE", default)  # type: ignore[no-any-return]
+
+    @max_form_memory_size.setter
+    def max_form_memory_size(self, value: int | None) -> None:
+        self._max_form_memory_size = value
+
+    @property
+    def max_form_parts(self) -> int:
+        """The most fields a multipart form may have: set on the request, else ``MAX_FORM_PARTS``."""
+        return self._limit(self._max_form_parts, "MAX_FORM_PARTS", _WerkzeugRequest.max_form_parts)  # type: ignore[no-any-return]
+
+    @max_form_parts.setter
+    def max_form_parts(self, value: int) -> None:
+        self._max_form_parts = value
 
     def __init__(
         self, environ: WSGIEnvironment, populate_request: bool = True, shallow: bool = False

@@ -7,6 +7,7 @@
     lambda-micro invoke  FUNCTION_ID [--event FILE|-] [...]
     lambda-micro routes  [--template template.yaml]
     lambda-micro check   [--template template.yaml]
+    lambda-micro --app PATH[:NAME] COMMAND ...   (an app's own commands, and shell)
 
 Errors (a template that cannot be read, a handler that does not import, a port in use) are one line on
 stderr and exit status 2, never a traceback. ``invoke`` exits 1 when the function fails, ``check`` when it
@@ -116,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Serve, invoke and check the functions of a SAM template locally, without Docker.",
+        epilog="lambda-micro --app PATH[:NAME] COMMAND ...: run a command of an app (its app.cli commands,"
+        " or shell), as `flask --app`; `lambda-micro --app PATH --help` lists them.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -547,9 +550,14 @@ _COMMANDS = {"serve": _cmd_serve, "invoke": _cmd_invoke, "routes": _cmd_routes, 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``lambda-micro`` with ``argv`` (default: the command line); return the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and (arguments[0] == "--app" or arguments[0].startswith("--app=")):
+        from .app_commands import main as app_main  # noqa: PLC0415 - click, only for app commands
+
+        return app_main(arguments)
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
     except SystemExit as exc:  # --help, or a usage error argparse already printed
         return exc.code if isinstance(exc.code, int) else 2
     if not args.command:

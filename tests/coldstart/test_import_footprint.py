@@ -14,6 +14,8 @@ FreshPython = Callable[..., Any]
 DEV_ONLY_MODULES = (
     "jinja2",
     "itsdangerous",
+    "click",
+    "blinker",
     "yaml",
     "boto3",
     "botocore",
@@ -21,6 +23,8 @@ DEV_ONLY_MODULES = (
     "pytest",
     "lambda_micro.local",
     "lambda_micro.testing",
+    "lambda_micro._click",
+    "lambda_micro.app_testing",
     "werkzeug.serving",
     "werkzeug.test",
     "werkzeug.debug",

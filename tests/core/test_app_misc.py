@@ -127,7 +127,7 @@ def test_run_uses_development_server(app: App, monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(werkzeug.serving, "run_simple", lambda *a, **kw: calls.append((a, kw)))
     app.run(port=8123, debug=True)
-    assert calls == [(("127.0.0.1", 8123, app), {"use_reloader": True})]
+    assert calls == [(("127.0.0.1", 8123, app), {"use_reloader": True, "use_debugger": True})]
     assert app.debug is True
 
 
@@ -145,5 +145,5 @@ def test_run_keeps_debug_when_not_given(app: App, monkeypatch: pytest.MonkeyPatc
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(werkzeug.serving, "run_simple", lambda *a, **kw: calls.append(kw))
     app.run(use_reloader=False, threaded=True)
-    assert calls == [{"use_reloader": False, "threaded": True}]
+    assert calls == [{"use_reloader": False, "threaded": True, "use_debugger": False}]
     assert app.debug is False

@@ -15,7 +15,7 @@ def test_config_defaults(app: App) -> None:
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.debug is False
     assert isinstance(app.config, dict)
-    assert repr(Config({"A": 1})) == "<Config {'A': 1}>"
+    assert repr(Config(None, {"A": 1})) == "<Config {'A': 1}>"
 
 
 def test_config_from_mapping_keeps_upper_case_keys() -> None:
@@ -41,7 +41,7 @@ def test_config_from_prefixed_env_parses_json(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("LAMBDA_MICRO_DB__NAME", "blog")
     monkeypatch.setenv("LAMBDA_MICRO_DB__PORT", "5432")
     monkeypatch.setenv("OTHER_THING", "ignored")
-    config = Config({"DB": "not a dict"})
+    config = Config(None, {"DB": "not a dict"})
     assert config.from_prefixed_env() is True
     assert config["DEBUG"] is True
     assert config["PAGE_SIZE"] == 20
@@ -59,7 +59,7 @@ def test_config_from_prefixed_env_custom_prefix_and_loads(monkeypatch: pytest.Mo
 
 
 def test_config_get_namespace() -> None:
-    config = Config(DB_NAME="blog", DB_PORT=1, OTHER=2)
+    config = Config(None, {"DB_NAME": "blog", "DB_PORT": 1, "OTHER": 2})
     assert config.get_namespace("DB_") == {"name": "blog", "port": 1}
     assert config.get_namespace("DB_", lowercase=False, trim_namespace=False) == {
         "DB_NAME": "blog",

@@ -276,6 +276,8 @@ def test_unhandled_exception_logs_lambda_request_ids(
 
 def test_debug_shows_traceback_html_and_json(app: App, client: Client) -> None:
     app.debug = True
+    # Debug mode alone makes exceptions propagate through WSGI calls, as in Flask: ask for the page instead.
+    app.config["PROPAGATE_EXCEPTIONS"] = False
 
     @app.get("/boom")
     def boom() -> str:

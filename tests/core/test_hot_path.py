@@ -634,8 +634,14 @@ def test_request_proxy_reads_writes_and_deletes_on_the_request() -> None:
 
 
 @pytest.mark.parametrize(
-    "read", [lambda: request.args, lambda: request.path, lambda: current_app.name, lambda: g.value]
+    ("read", "context"),
+    [
+        (lambda: request.args, "request"),
+        (lambda: request.path, "request"),
+        (lambda: current_app.name, "application"),
+        (lambda: g.value, "application"),
+    ],
 )
-def test_proxies_outside_a_request_raise_the_same_error(read: Callable[[], Any]) -> None:
-    with pytest.raises(RuntimeError, match="Working outside of request context"):
+def test_proxies_outside_a_request_raise_the_same_error(read: Callable[[], Any], context: str) -> None:
+    with pytest.raises(RuntimeError, match=f"Working outside of {context} context"):
         read()

@@ -9,8 +9,14 @@ import textwrap
 
 import pytest
 
-HEAVY = ("jinja2", "itsdangerous", "yaml", "boto3", "botocore", "moto")
-DEV_ONLY = ("lambda_micro.local", "lambda_micro.testing", "lambda_micro.templating")
+HEAVY = ("jinja2", "itsdangerous", "click", "blinker", "yaml", "boto3", "botocore", "moto")
+DEV_ONLY = (
+    "lambda_micro.local",
+    "lambda_micro.testing",
+    "lambda_micro.templating",
+    "lambda_micro._click",
+    "lambda_micro.app_testing",
+)
 
 # A minimal WSGI call without werkzeug.test, so the check sees only what serving a request loads.
 CALL = """
@@ -92,6 +98,8 @@ def test_json_only_app_never_imports_jinja2_or_itsdangerous() -> None:
     assert 'b\'{"n":3,"price":1.5}\\n\'' in out
     for package in (*HEAVY, *DEV_ONLY):
         assert _loaded(modules, package) == [], f"a JSON-only app imported {package}"
+    # An app that declares no command does not even load the module recording them.
+    assert _loaded(modules, "lambda_micro.cli") == []
 
 
 def test_session_app_imports_itsdangerous_but_not_jinja2() -> None:
@@ -133,6 +141,41 @@ def test_template_app_imports_jinja2_on_first_render_only() -> None:
     assert "<b>2</b>" in out
     assert _loaded(modules, "jinja2")
     assert _loaded(modules, "itsdangerous") == []
+
+
+def test_flask_style_app_with_commands_signals_and_g_imports_no_click_or_blinker() -> None:
+    # What a Flask app moved over declares at import: commands, a teardown, signal and view names.
+    modules, out = _modules_after(
+        """
+        from lambda_micro import App, after_this_request, current_app, g, request_started, template_rendered
+        from lambda_micro.cli import argument, option
+        from lambda_micro.views import MethodView
+        app = App("flask_style", instance_relative_config=True)
+        app.config.from_mapping(DATABASE="x")
+        app.config.from_pyfile("config.py", silent=True)
+        app.teardown_appcontext(lambda exc: g.pop("db", None))
+
+        @app.cli.command("init-db")
+        @option("--force", is_flag=True)
+        def init_db(force):
+            pass
+
+        class Items(MethodView):
+            def get(self):
+                g.db = current_app.config["DATABASE"]
+                after_this_request(lambda response: response)
+                return {"db": g.db}
+
+        app.add_url_rule("/items", view_func=Items.as_view("items"))
+        with app.app_context():
+            pass
+        print(call(app, "/items"))
+        """
+    )
+    assert "'200 OK'" in out
+    assert '{"db":"x"}' in out
+    for package in (*HEAVY, *DEV_ONLY):
+        assert _loaded(modules, package) == [], f"a Flask-style JSON app imported {package}"
 
 
 @pytest.mark.parametrize("module", ["yaml", "boto3"])

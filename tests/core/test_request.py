@@ -155,9 +155,9 @@ def test_context_locals_outside_a_request_raise(app: App) -> None:
     assert not has_request_context()
     with pytest.raises(RuntimeError, match="Working outside of request context"):
         _ = request.path
-    with pytest.raises(RuntimeError, match="Working outside of request context"):
+    with pytest.raises(RuntimeError, match="Working outside of application context"):
         _ = g.user
-    with pytest.raises(RuntimeError, match="Working outside of request context"):
+    with pytest.raises(RuntimeError, match="Working outside of application context"):
         _ = current_app.name
     with pytest.raises(RuntimeError, match="Working outside of request context"):
         _ = session.get("x")

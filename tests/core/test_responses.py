@@ -206,5 +206,5 @@ def test_jsonify_outside_a_request_uses_default_provider() -> None:
 
 
 def test_make_response_outside_a_request_is_a_clear_error() -> None:
-    with pytest.raises(RuntimeError, match="needs an active request"):
+    with pytest.raises(RuntimeError, match="needs an application context"):
         make_response("x")

@@ -293,7 +293,7 @@ def test_url_for_unknown_endpoint_raises_build_error(app: App) -> None:
 
 def test_url_for_outside_a_request_is_a_clear_error(app: App) -> None:
     app.add_url_rule("/", endpoint="index")
-    with pytest.raises(RuntimeError, match="url_for\\(\\) needs an active request"):
+    with pytest.raises(RuntimeError, match="url_for\\(\\) needs an application context"):
         url_for("index")
     with pytest.raises(RuntimeError, match="outside a request"):
         app.url_for("index")

@@ -167,7 +167,7 @@ def test_jinja_options_are_applied(app: App) -> None:
 
 
 def test_render_outside_request_is_a_clear_error(app: App) -> None:
-    with pytest.raises(RuntimeError, match="render_template_string\\(\\) needs an active request"):
+    with pytest.raises(RuntimeError, match="render_template_string\\(\\) needs an application context"):
         render_template_string("x")
 
 

@@ -53,8 +53,8 @@ def test_the_runtime_declares_no_dev_dependency_command_or_plugin() -> None:
     assert "scripts" not in runtime
     assert "entry-points" not in runtime
     # No extra can name lambda-micro-local (it is on no index): `make venv` installs it from packages/.
-    assert set(runtime["optional-dependencies"]) == {"sessions"}
-    assert {"pyyaml", "boto3", "moto"} <= _names(local["dependencies"])
+    assert set(runtime["optional-dependencies"]) == {"sessions", "signals"}
+    assert {"pyyaml", "boto3", "moto", "click"} <= _names(local["dependencies"])
     assert local["scripts"] == {"lambda-micro": "lambda_micro.local.cli:main"}
     assert local["entry-points"] == {"pytest11": {"lambda_micro": "lambda_micro.testing.plugin"}}
 
@@ -62,11 +62,12 @@ def test_the_runtime_declares_no_dev_dependency_command_or_plugin() -> None:
 def test_sessions_are_an_extra_and_the_tools_a_dependency_group() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert _names(pyproject["project"]["optional-dependencies"]["sessions"]) == {"itsdangerous"}
+    assert _names(pyproject["project"]["optional-dependencies"]["signals"]) == {"blinker"}
     # The tools are a PEP 735 group, not an extra: they never reach the metadata a deployment carries.
     assert {"pytest", "mypy", "ruff", "hypothesis", "flask"} <= _names(pyproject["dependency-groups"]["dev"])
     # `make venv` installs the group with the runtime's sessions extra (the tests exercise sessions).
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "--group dev -e '.[sessions]'" in makefile
+    assert "--group dev -e '.[sessions,signals]'" in makefile
 
 
 # --- the wheels, as `pip wheel` builds them ----------------------------------------------------------------
@@ -145,11 +146,13 @@ def test_runtime_wheel_has_no_dev_only_code_command_or_plugin(wheels: dict[str, 
     assert not [name for name in runtime.package_files if name.startswith(DEV_ONLY)]
     assert "console_scripts" not in runtime.entry_points
     assert "pytest11" not in runtime.entry_points
-    # Everything else it names is itsdangerous, for the `sessions` extra; no development tool is named.
+    # Everything else it names is an extra's (itsdangerous for `sessions`, blinker for `signals`); no
+    # development tool is named (click is lambda-micro-local's).
     unconditional = [req for req in runtime.requires if Requirement(req).marker is None]
     assert _names(unconditional) == {"werkzeug", "jinja2"}
     assert _names(_extra(runtime.requires, "sessions")) == {"itsdangerous"}
-    assert _names(runtime.requires) == {"werkzeug", "jinja2", "itsdangerous"}
+    assert _names(_extra(runtime.requires, "signals")) == {"blinker"}
+    assert _names(runtime.requires) == {"werkzeug", "jinja2", "itsdangerous", "blinker"}
 
 
 @pytest.mark.slow
@@ -159,7 +162,7 @@ def test_local_wheel_has_exactly_the_dev_subpackages_command_and_plugin(wheels: 
     assert local.entry_points["console_scripts"] == {"lambda-micro": "lambda_micro.local.cli:main"}
     assert local.entry_points["pytest11"] == {"lambda_micro": "lambda_micro.testing.plugin"}
     assert f"lambda-micro=={lambda_micro.__version__}" in local.requires
-    assert {"pyyaml", "boto3", "moto"} <= _names(local.requires)
+    assert {"pyyaml", "boto3", "moto", "click"} <= _names(local.requires)
 
 
 @pytest.mark.slow
