@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .template import SamTemplate
+    from .sam import SamTemplate
 
 __all__ = ["CONFLICTING_VARIABLES", "EmbeddedAWS", "EmbeddedAWSError", "scrub_environment"]
 

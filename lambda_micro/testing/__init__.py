@@ -14,6 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from lambda_micro.local.context import LambdaContext as LambdaContext
     from lambda_micro.local.events import build_event as build_event
     from lambda_micro.local.events import cognito_authorizer as cognito_authorizer
     from lambda_micro.local.events import iam_authorizer as iam_authorizer
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
     from ._client import Client as Client
     from ._client import LambdaResponse as LambdaResponse
-    from ._context import LambdaContext as LambdaContext
     from ._drift import assert_no_drift as assert_no_drift
 
 __all__ = [
@@ -42,7 +42,7 @@ __all__ = [
 _EXPORTS = {
     "Client": "lambda_micro.testing._client",
     "LambdaResponse": "lambda_micro.testing._client",
-    "LambdaContext": "lambda_micro.testing._context",
+    "LambdaContext": "lambda_micro.local.context",
     "assert_no_drift": "lambda_micro.testing._drift",
     "build_event": "lambda_micro.local.events",
     "cognito_authorizer": "lambda_micro.local.events",

@@ -28,7 +28,7 @@ def assert_no_drift(
     configured), or ``template.yaml`` in the working directory outside pytest.
     """
     from lambda_micro.local.drift import check_drift  # noqa: PLC0415 - dev-only, loaded on use
-    from lambda_micro.local.template import load_template  # noqa: PLC0415
+    from lambda_micro.local.sam import load_template  # noqa: PLC0415
 
     if template_path is not None:
         path = Path(template_path)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lambda_micro.local.drift import DriftProblem, check_drift
-from lambda_micro.local.template import load_template
+from lambda_micro.local.sam import load_template
 from lambda_micro.testing import assert_no_drift
 
 WriteProject = Callable[..., Path]

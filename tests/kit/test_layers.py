@@ -11,10 +11,10 @@ import pytest
 from werkzeug.test import Client
 
 from lambda_micro.local.events import build_event
-from lambda_micro.local.functions import FunctionLoadError, load_function
 from lambda_micro.local.gateway import LocalGateway, load_state
+from lambda_micro.local.loader import FunctionLoadError, load_function
 from lambda_micro.local.reload import FileWatcher
-from lambda_micro.local.template import ExternalLayer, Layer, TemplateError, load_template
+from lambda_micro.local.sam import ExternalLayer, Layer, TemplateError, load_template
 
 WriteProject = Callable[..., Path]
 

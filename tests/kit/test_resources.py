@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from lambda_micro.local.resources import create_resources, table_request
-from lambda_micro.local.template import load_template
+from lambda_micro.local.sam import load_template
 
 WriteProject = Callable[..., Path]
 

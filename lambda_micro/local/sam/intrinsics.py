@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from ._yaml import CfnMap, line_of
+from .cfn_yaml import CfnMap, line_of
 
 __all__ = ["NO_VALUE", "ResolveError", "Resolver", "is_intrinsic"]
 

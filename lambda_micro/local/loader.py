@@ -12,7 +12,7 @@ function are not redirected; they resolve on ``sys.path`` as usual.)
 
 **Layers.** On Lambda the function's folder comes first on ``sys.path``, then its layers' ``/opt/python``.
 Locally the private package's ``__path__`` is the CodeUri followed by the folders of the function's layers
-(:meth:`~lambda_micro.local.template.Function.layer_import_paths`), and the top-level names the layers provide
+(:meth:`~lambda_micro.local.sam.Function.layer_import_paths`), and the top-level names the layers provide
 are redirected like the CodeUri's own, so ``import blog_posts`` from a layer works and two functions with
 different layers never see each other's modules (a layer used by two functions is imported once for each,
 as two Lambda functions each have their own copy). Layers that cannot be fetched locally (an ARN from another
@@ -20,47 +20,32 @@ account or stack, content in S3) are logged once and skipped: the function still
 environment provides what it imports. A ``makefile`` layer without a local ``python/`` folder (such as one
 packaging the framework itself) adds nothing: the local environment supplies its packages.
 
-**Environment isolation.** Lambda gives each function its own ``os.environ``. Locally several functions live
-in one process and the local gateway invokes them from several threads at once, so ``os.environ`` is replaced
-(once, on first use) by :class:`EnvironOverlay`: a mapping that reads and writes the process environment,
-except while a function's code runs (its import, each invocation), when a :class:`contextvars.ContextVar`
-points it at that function's own layer — the process environment, then Lambda's reserved variables, then the
-template's ``Environment``, then ``extra_env`` — so concurrent invocations each see their own values without a
-global lock. Threads that a function starts itself begin outside the layer (a new thread has a fresh context),
-and child processes get the process environment.
+Each function's environment variables are its own while its code runs (:mod:`.environ`).
 """
 
 from __future__ import annotations
 
 import builtins
 import contextlib
-import contextvars
 import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
 import itertools
 import logging
-import os
 import re
 import sys
 import threading
 import types
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from .template import ExternalLayer, Function
+from .context import LambdaContext, lambda_context
+from .environ import FunctionEnviron, in_environment, install_overlay, lambda_environment
+from .sam import ExternalLayer, Function
 
-__all__ = [
-    "EnvironOverlay",
-    "FunctionLoadError",
-    "FunctionUnloaded",
-    "LoadedFunction",
-    "lambda_context",
-    "lambda_environment",
-    "load_function",
-]
+__all__ = ["FunctionLoadError", "FunctionUnloaded", "LoadedFunction", "load_function"]
 
 _PACKAGE_PREFIX = "_lambda_micro_fn_"
 _counter = itertools.count(1)
@@ -80,160 +65,6 @@ class FunctionLoadError(Exception):
             f"function {function.logical_id} (CodeUri {function.code_uri}, "
             f"Handler {function.handler}): {cause}"
         )
-
-
-# -- os.environ overlay ------------------------------------------------------------------------------
-
-
-class _Layer:
-    """One function's environment: its own values and deletions on top of the process environment."""
-
-    def __init__(self, values: Mapping[str, str]) -> None:
-        self.values: dict[str, str] = dict(values)
-        self.deleted: set[str] = set()
-
-
-_active_layer: contextvars.ContextVar[_Layer | None] = contextvars.ContextVar(
-    "lambda_micro_function_environ", default=None
-)
-
-
-class EnvironOverlay(MutableMapping[str, str]):
-    """``os.environ`` replacement: the process environment, or the running function's layer over it."""
-
-    def __init__(self, base: MutableMapping[str, str]) -> None:
-        self._base = base
-
-    @property
-    def base(self) -> MutableMapping[str, str]:
-        """The process environment this overlay wraps."""
-        return self._base
-
-    def __getitem__(self, key: str) -> str:
-        layer = _active_layer.get()
-        if layer is not None:
-            if key in layer.values:
-                return layer.values[key]
-            if key in layer.deleted:
-                raise KeyError(key)
-        return self._base[key]
-
-    def __setitem__(self, key: str, value: str) -> None:
-        if not isinstance(key, str) or not isinstance(value, str):
-            raise TypeError(f"str expected, not {type(key if not isinstance(key, str) else value).__name__}")
-        layer = _active_layer.get()
-        if layer is None:
-            self._base[key] = value
-            return
-        layer.values[key] = value
-        layer.deleted.discard(key)
-
-    def __delitem__(self, key: str) -> None:
-        layer = _active_layer.get()
-        if layer is None:
-            del self._base[key]
-            return
-        if key not in self:
-            raise KeyError(key)
-        layer.values.pop(key, None)
-        layer.deleted.add(key)
-
-    def _keys(self) -> list[str]:
-        layer = _active_layer.get()
-        keys = [key for key in self._base if layer is None or key not in layer.deleted]
-        if layer is not None:
-            keys += [key for key in layer.values if key not in self._base]
-        return keys
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys())
-
-    def __len__(self) -> int:
-        return len(self._keys())
-
-    def __contains__(self, key: object) -> bool:
-        if not isinstance(key, str):
-            return False
-        try:
-            self[key]
-        except KeyError:
-            return False
-        return True
-
-    def copy(self) -> dict[str, str]:
-        """A plain dict of what the current code sees (``os.environ.copy()``)."""
-        return dict(self.items())
-
-    def __repr__(self) -> str:
-        return f"EnvironOverlay({self.copy()!r})"
-
-    def __or__(self, other: Mapping[str, str]) -> dict[str, str]:
-        return {**self.copy(), **other}
-
-    def __ror__(self, other: Mapping[str, str]) -> dict[str, str]:
-        return {**other, **self.copy()}
-
-
-def _install_overlay() -> EnvironOverlay:
-    with _install_lock:
-        current = os.environ
-        if isinstance(current, EnvironOverlay):
-            return current
-        overlay = EnvironOverlay(current)
-        # Replacing the mapping (not clearing it) is the point: the overlay wraps the original.
-        os.environ = overlay  # type: ignore[assignment]  # noqa: B003
-        # botocore sessions keep the ``os.environ`` object they were created with; boto3's default session,
-        # if it exists already, would never see a function's variables (AWS_REGION...): start a new one.
-        boto3 = sys.modules.get("boto3")
-        if boto3 is not None:
-            boto3.__dict__["DEFAULT_SESSION"] = None
-        return overlay
-
-
-@contextlib.contextmanager
-def _in_layer(layer: _Layer) -> Iterator[None]:
-    _install_overlay()
-    token = _active_layer.set(layer)
-    try:
-        yield
-    finally:
-        _active_layer.reset(token)
-
-
-def lambda_environment(function: Function, region: str = "us-east-1") -> dict[str, str]:
-    """The variables Lambda itself sets for ``function`` (``AWS_LAMBDA_FUNCTION_NAME``, ``AWS_REGION``...)."""
-    name = function.function_name or function.logical_id
-    return {
-        "AWS_REGION": region,
-        "AWS_DEFAULT_REGION": region,
-        "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
-        "AWS_LAMBDA_FUNCTION_NAME": name,
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
-        "AWS_LAMBDA_LOG_STREAM_NAME": "2024/01/01/[$LATEST]00000000000000000000000000000000",
-        "LAMBDA_TASK_ROOT": str(function.code_uri),
-        "_HANDLER": function.handler,
-    }
-
-
-def lambda_context(function: Function, request_id: str | None = None, *, region: str = "us-east-1") -> Any:
-    """The context Lambda passes to one invocation of ``function`` (the test kit's ``LambdaContext``).
-
-    Named, sized and timed from the template; its deadline starts now and is the function's ``Timeout``.
-    A fresh request id is drawn unless ``request_id`` is given.
-    """
-    from lambda_micro.testing._context import LambdaContext  # noqa: PLC0415 - dev-only, avoids an import cycle
-
-    context = LambdaContext(
-        function_name=function.function_name or function.logical_id,
-        timeout=float(function.timeout),
-        memory_limit_in_mb=str(function.memory_size),
-        region=region,
-    )
-    if request_id is not None:
-        context.aws_request_id = request_id
-    return context
 
 
 # -- module isolation --------------------------------------------------------------------------------
@@ -361,7 +192,7 @@ class _FunctionFinder(importlib.abc.MetaPathFinder):
 _finder = _FunctionFinder()
 # Installed when this module is imported, before the caller creates boto3 sessions that would capture the
 # plain ``os.environ`` (the local gateway and the test fixtures import this module first).
-_install_overlay()
+install_overlay()
 
 
 def _install_finder() -> None:
@@ -390,9 +221,12 @@ class LoadedFunction:
         handler: Callable[..., Any],
         module: types.ModuleType,
         package: str,
-        layer: _Layer,
+        layer: FunctionEnviron,
+        *,
+        region: str = "us-east-1",
     ) -> None:
         self.function = function
+        self.region = region
         self.handler = handler
         self.module = module
         self.package = package
@@ -401,6 +235,20 @@ class LoadedFunction:
         self._active = 0  # invocations (and calls) under way
         self._retired = False  # unload when the last one returns
         self._unloaded = False
+
+    @property
+    def function_id(self) -> str:
+        """The function's logical id."""
+        return self.function.logical_id
+
+    @property
+    def timeout(self) -> float:
+        """The function's ``Timeout``, in seconds."""
+        return float(self.function.timeout)
+
+    def make_context(self, request_id: str) -> LambdaContext:
+        """The Lambda context of one invocation (named, sized and timed from the template)."""
+        return lambda_context(self.function, request_id, region=self.region)
 
     @property
     def environment(self) -> dict[str, str]:
@@ -412,12 +260,12 @@ class LoadedFunction:
 
         Raises :class:`FunctionUnloaded` when the function was unloaded before the call began.
         """
-        with self.in_use(), _in_layer(self._layer):
+        with self.in_use(), in_environment(self._layer):
             return self.handler(event, context)
 
     def call(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run ``func`` with the function's environment in effect (to call helpers of the function's code)."""
-        with self.in_use(), _in_layer(self._layer):
+        with self.in_use(), in_environment(self._layer):
             return func(*args, **kwargs)
 
     def acquire(self) -> bool:
@@ -509,10 +357,10 @@ def load_function(
     _finder.packages[package] = builtins_dict
     sys.modules[package] = package_module
 
-    layer = _Layer({**lambda_environment(fn, region), **fn.environment, **dict(extra_env or {})})
+    layer = FunctionEnviron({**lambda_environment(fn, region), **fn.environment, **dict(extra_env or {})})
     # The handler's folder is its import root on Lambda: ``import models`` finds a sibling ``models.py``.
     try:
-        with _in_layer(layer):
+        with in_environment(layer):
             module = importlib.import_module(f"{package}.{module_name}")
     except ModuleNotFoundError as exc:
         _forget(package)
@@ -545,7 +393,7 @@ def load_function(
         raise FunctionLoadError(
             fn, f"{module_name}.{attribute} is not callable (it is a {type(handler).__name__})"
         )
-    return LoadedFunction(fn, handler, module, package, layer)
+    return LoadedFunction(fn, handler, module, package, layer, region=region)
 
 
 def _unprefix(text: str, package: str) -> str:
