@@ -113,6 +113,10 @@ class EmbeddedAWS:
                 f"the embedded AWS needs moto's server extra ({exc}); install 'lambda-micro[local]' "
                 "or run with --aws real"
             ) from exc
+        from .dynamodb_atomic import make_dynamodb_atomic  # noqa: PLC0415 - imports moto
+
+        # DynamoDB's item operations are atomic; moto's are made so, or a lost-update test means nothing.
+        make_dynamodb_atomic()
         # moto's request handler logs every call through werkzeug's logger; the gateway logs its own lines.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         # Port 0: the OS picks a free port, so two gateways (or a test run) never collide.

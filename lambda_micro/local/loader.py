@@ -124,7 +124,8 @@ def _report_layers(fn: Function) -> None:
         if note is None or key in _reported_layers:
             continue
         _reported_layers.add(key)
-        logger.log(logging.INFO if layer.build_method == "makefile" else logging.WARNING, "%s", note)
+        # A makefile layer the local environment provides is the usual case (nothing is wrong): debug only.
+        logger.log(logging.DEBUG if layer.build_method == "makefile" else logging.WARNING, "%s", note)
 
 
 def _make_import(package: str, local_names: frozenset[str]) -> Callable[..., types.ModuleType]:

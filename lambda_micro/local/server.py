@@ -56,6 +56,7 @@ class GatewayStartError(Exception):
 class _ChunkedReceiver(ChunkedReceiver):  # type: ignore[misc]
     """waitress's chunked body reader, refusing a chunk size past the body limit as soon as it is read."""
 
+    buf: Any
     chunk_remainder: int
     error: Any
     all_chunks_received: bool
@@ -66,7 +67,8 @@ class _ChunkedReceiver(ChunkedReceiver):  # type: ignore[misc]
 
     def received(self, s: bytes) -> int:
         consumed: int = super().received(s)
-        if self.error is None and self.chunk_remainder > self.limit:
+        # What the body will be once this chunk is read: over the limit, it is refused now.
+        if self.error is None and len(self.buf) + self.chunk_remainder > self.limit:
             if self.chunk_remainder > _MAX_CHUNK:
                 self.error = BadRequest(f"Invalid chunk size {self.chunk_remainder:x}")
             else:

@@ -203,7 +203,10 @@ def aws(pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch) -> Iterato
     """moto's ``mock_aws`` with fake credentials; every table and bucket of the template is created."""
     from moto import mock_aws  # noqa: PLC0415
 
+    from lambda_micro.local.dynamodb_atomic import make_dynamodb_atomic  # noqa: PLC0415
     from lambda_micro.local.resources import create_resources  # noqa: PLC0415
+
+    make_dynamodb_atomic()  # concurrent conditional writes keep DynamoDB's guarantee, as on AWS
 
     template = _load(pytestconfig, required=False)
     region = template.region if template is not None else "us-east-1"
