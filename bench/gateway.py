@@ -51,7 +51,8 @@ STACKS = ("before", "after", "sam")
 
 _POST_LUA = """
 local counter = 0
-local id = tostring(math.random(1, 1000000000))
+-- one Lua state per wrk thread: its table addresses differ, so do the slugs of two threads
+local id = tostring({}):gsub("table: ", "") .. tostring(math.random(1, 1000000000))
 request = function()
   counter = counter + 1
   local body = string.format(

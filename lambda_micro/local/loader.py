@@ -25,12 +25,9 @@ Each function's environment variables are its own while its code runs (:mod:`.en
 
 from __future__ import annotations
 
-import builtins
 import contextlib
 import importlib
-import importlib.abc
 import importlib.machinery
-import importlib.util
 import itertools
 import logging
 import re
@@ -38,18 +35,17 @@ import sys
 import threading
 import types
 from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 from .context import LambdaContext, lambda_context
 from .environ import FunctionEnviron, in_environment, install_overlay, lambda_environment
+from .isolation import forget, local_top_level_names, register_package
 from .sam import ExternalLayer, Function
 
 __all__ = ["FunctionLoadError", "FunctionUnloaded", "LoadedFunction", "load_function"]
 
 _PACKAGE_PREFIX = "_lambda_micro_fn_"
 _counter = itertools.count(1)
-_install_lock = threading.Lock()
 logger = logging.getLogger("lambda_micro.local")
 #: Layer messages already logged, ``(function id, ARN)`` or ``("", layer)``: a reload does not repeat them.
 _reported_layers: set[tuple[str, str]] = set()
@@ -67,39 +63,9 @@ class FunctionLoadError(Exception):
         )
 
 
-# -- module isolation --------------------------------------------------------------------------------
-
-
-def _local_top_level_names(code_uri: Path, *, layer: bool = False) -> frozenset[str]:
-    """The modules and packages a function's folder provides (``import X`` finds them first on Lambda).
-
-    In a layer's folder (a ``site-packages`` in particular) namespace packages (folders without
-    ``__init__.py``) and extension modules count too; in a CodeUri a plain folder is data (``templates``).
-    """
-    names = set()
-    for entry in code_uri.iterdir():
-        if entry.is_file() and entry.suffix == ".py" and entry.stem.isidentifier():
-            names.add(entry.stem)
-        elif entry.is_dir() and entry.name.isidentifier() and entry.name != "__pycache__":
-            if (entry / "__init__.py").is_file() or (layer and _namespace_portion(entry.name)):
-                names.add(entry.name)
-        elif layer and entry.is_file() and entry.suffix in (".so", ".pyd"):
-            stem = entry.name.partition(".")[0]
-            if stem.isidentifier():
-                names.add(stem)
-    return frozenset(names)
-
-
-def _namespace_portion(name: str) -> bool:
-    """Whether a folder ``name`` (no ``__init__.py``) in a layer would be imported as a namespace package.
-
-    Python prefers a regular module or package anywhere on ``sys.path`` to namespace portions, so a data
-    folder named ``json`` or ``logging`` in a layer never hides the real one.
-    """
-    if name in sys.stdlib_module_names or name in sys.builtin_module_names:
-        return False
-    spec = importlib.machinery.PathFinder.find_spec(name)
-    return spec is None or spec.origin is None
+# Installed when this module is imported, before the caller creates boto3 sessions that would capture the
+# plain ``os.environ`` (the local gateway and the test fixtures import this module first).
+install_overlay()
 
 
 def _report_layers(fn: Function) -> None:
@@ -126,80 +92,6 @@ def _report_layers(fn: Function) -> None:
         _reported_layers.add(key)
         # A makefile layer the local environment provides is the usual case (nothing is wrong): debug only.
         logger.log(logging.DEBUG if layer.build_method == "makefile" else logging.WARNING, "%s", note)
-
-
-def _make_import(package: str, local_names: frozenset[str]) -> Callable[..., types.ModuleType]:
-    real_import = builtins.__import__
-
-    def function_import(
-        name: str,
-        globals: Mapping[str, object] | None = None,
-        locals: Mapping[str, object] | None = None,
-        fromlist: tuple[str, ...] | list[str] | None = (),
-        level: int = 0,
-    ) -> types.ModuleType:
-        top = name.partition(".")[0]
-        if level != 0 or top not in local_names:
-            return real_import(name, globals, locals, fromlist or (), level)
-        module = real_import(f"{package}.{name}", globals, locals, fromlist or (), 0)
-        if fromlist:
-            return module
-        # ``import models.db`` binds ``models``: the function's own top-level module, not the package.
-        return sys.modules[f"{package}.{top}"]
-
-    return function_import
-
-
-class _FunctionLoader(importlib.machinery.SourceFileLoader):
-    """Executes a function module with builtins whose ``__import__`` keeps sibling imports private."""
-
-    def __init__(self, fullname: str, path: str, builtins_dict: dict[str, Any]) -> None:
-        super().__init__(fullname, path)
-        self._builtins = builtins_dict
-
-    def exec_module(self, module: types.ModuleType) -> None:
-        module.__dict__["__builtins__"] = self._builtins
-        super().exec_module(module)
-
-    def get_code(self, fullname: str) -> types.CodeType:
-        # Always compile the source: a reload within the same second must not run a stale ``.pyc`` (they are
-        # keyed by whole-second mtimes), and the function's folder stays free of ``__pycache__``.
-        return self.source_to_code(self.get_data(self.path), self.path)
-
-
-class _FunctionFinder(importlib.abc.MetaPathFinder):
-    """Finds the modules under each loaded function's private package, with :class:`_FunctionLoader`."""
-
-    def __init__(self) -> None:
-        self.packages: dict[str, dict[str, Any]] = {}
-
-    def find_spec(
-        self, fullname: str, path: Any = None, target: types.ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        package = fullname.partition(".")[0]
-        builtins_dict = self.packages.get(package)
-        if builtins_dict is None or fullname == package:
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
-            return spec
-        assert spec.origin is not None
-        loader = _FunctionLoader(fullname, spec.origin, builtins_dict)
-        return importlib.util.spec_from_file_location(
-            fullname, spec.origin, loader=loader, submodule_search_locations=spec.submodule_search_locations
-        )
-
-
-_finder = _FunctionFinder()
-# Installed when this module is imported, before the caller creates boto3 sessions that would capture the
-# plain ``os.environ`` (the local gateway and the test fixtures import this module first).
-install_overlay()
-
-
-def _install_finder() -> None:
-    with _install_lock:
-        if _finder not in sys.meta_path:
-            sys.meta_path.insert(0, _finder)
 
 
 # -- loading -----------------------------------------------------------------------------------------
@@ -311,7 +203,7 @@ class LoadedFunction:
         """Forget the function's modules now (a new :func:`load_function` imports fresh code)."""
         with self._lock:
             self._unloaded = True
-        _forget(self.package)
+        forget(self.package)
 
     def __repr__(self) -> str:
         fn = self.function
@@ -341,12 +233,10 @@ def load_function(
     layer_paths = fn.layer_import_paths()
     safe_id = re.sub(r"\W", "_", fn.logical_id)
     package = f"{_PACKAGE_PREFIX}{safe_id}_{next(_counter)}"
-    local_names = _local_top_level_names(fn.code_uri).union(
-        *(_local_top_level_names(path, layer=True) for path in layer_paths)
+    local_names = local_top_level_names(fn.code_uri).union(
+        *(local_top_level_names(path, layer=True) for path in layer_paths)
     )
     search_path = [str(fn.code_uri), *(str(path) for path in layer_paths)]
-    builtins_dict = dict(vars(builtins))
-    builtins_dict["__import__"] = _make_import(package, local_names)
 
     package_module = types.ModuleType(package, f"Lambda function {fn.logical_id} ({fn.code_uri})")
     # The CodeUri first, then the layers' folders: Lambda's /var/task, then /opt/python.
@@ -354,8 +244,7 @@ def load_function(
     package_module.__package__ = package
     package_module.__spec__ = importlib.machinery.ModuleSpec(package, None, is_package=True)
     package_module.__spec__.submodule_search_locations = list(search_path)
-    _install_finder()
-    _finder.packages[package] = builtins_dict
+    register_package(package, local_names)
     sys.modules[package] = package_module
 
     layer = FunctionEnviron({**lambda_environment(fn, region), **fn.environment, **dict(extra_env or {})})
@@ -364,7 +253,7 @@ def load_function(
         with in_environment(layer):
             module = importlib.import_module(f"{package}.{module_name}")
     except ModuleNotFoundError as exc:
-        _forget(package)
+        forget(package)
         if exc.name is not None and (exc.name == package or exc.name.startswith(package + ".")):
             missing = exc.name[len(package) + 1 :] or module_name
             where = str(fn.code_uri)
@@ -377,7 +266,7 @@ def load_function(
             fn, f"cannot import module {module_name!r}: {type(exc).__name__}: {exc}"
         ) from exc
     except BaseException as exc:
-        _forget(package)
+        forget(package)
         if isinstance(exc, KeyboardInterrupt):
             raise
         raise FunctionLoadError(
@@ -387,10 +276,10 @@ def load_function(
 
     handler = getattr(module, attribute, None)
     if handler is None:
-        _forget(package)
+        forget(package)
         raise FunctionLoadError(fn, f"module {module_name!r} has no attribute {attribute!r}")
     if not callable(handler):
-        _forget(package)
+        forget(package)
         raise FunctionLoadError(
             fn, f"{module_name}.{attribute} is not callable (it is a {type(handler).__name__})"
         )
@@ -399,17 +288,3 @@ def load_function(
 
 def _unprefix(text: str, package: str) -> str:
     return text.replace(package + ".", "")
-
-
-def _forget(package: str) -> None:
-    """Remove ``package`` and its submodules from ``sys.modules``, and stop finding modules under it.
-
-    Other threads (request threads, the embedded AWS server, lazy imports anywhere) may import modules at
-    any moment: iterate over a snapshot of the names, never over ``sys.modules`` itself, and tolerate a name
-    that is gone by the time it is removed.
-    """
-    _finder.packages.pop(package, None)  # first: nothing new is imported under the package from here on
-    prefix = package + "."
-    for name in list(sys.modules):
-        if name == package or name.startswith(prefix):
-            sys.modules.pop(name, None)

@@ -175,7 +175,8 @@ def parse_result(
     if unknown:
         raise _fail(
             payload,
-            f"unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}",
+            f"unknown key{'' if len(unknown) == 1 else 's'} {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(sorted(allowed))}",
         )
     status = _status(result, payload)
     if payload.startswith("alb"):

@@ -39,4 +39,5 @@ def assert_no_drift(
     problems = check_drift(load_template(path, parameter_overrides=overrides))
     if problems:
         listing = "\n".join(f"  - {problem}" for problem in problems)
-        raise AssertionError(f"{len(problems)} drift problem(s) between {path} and the functions:\n{listing}")
+        count = f"{len(problems)} drift problem{'' if len(problems) == 1 else 's'}"
+        raise AssertionError(f"{count} between {path} and the functions:\n{listing}")

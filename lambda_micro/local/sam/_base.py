@@ -97,7 +97,8 @@ class ReaderBase:
         declared = self._section("Parameters")
         unknown = sorted(set(overrides) - set(declared))
         if unknown:
-            raise self.error(f"parameter override for undeclared parameter(s): {', '.join(unknown)}")
+            what = "parameter" if len(unknown) == 1 else "parameters"
+            raise self.error(f"parameter override for undeclared {what}: {', '.join(unknown)}")
         values: dict[str, str | list[str]] = {}
         strings: dict[str, str] = {}
         for name, spec in declared.items():
