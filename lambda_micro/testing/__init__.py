@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from lambda_micro.local.events import iam_authorizer as iam_authorizer
     from lambda_micro.local.events import jwt_authorizer as jwt_authorizer
     from lambda_micro.local.events import lambda_authorizer as lambda_authorizer
+    from lambda_micro.local.invoke import FunctionTimedOut as FunctionTimedOut
     from lambda_micro.local.results import InvalidResult as InvalidResult
 
     from ._client import Client as Client
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Client",
+    "FunctionTimedOut",
     "InvalidResult",
     "LambdaContext",
     "LambdaResponse",
@@ -50,6 +52,7 @@ _EXPORTS = {
     "jwt_authorizer": "lambda_micro.local.events",
     "lambda_authorizer": "lambda_micro.local.events",
     "InvalidResult": "lambda_micro.local.results",
+    "FunctionTimedOut": "lambda_micro.local.invoke",
 }
 
 
