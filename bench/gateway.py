@@ -8,7 +8,8 @@
 Run with the development virtualenv (``make bench-gateway`` does), on the repository's ``template.yaml`` with
 its embedded AWS (moto), for three routes of the example blog: ``GET /`` (the web function's page, REST
 API), ``GET /api/posts`` and ``POST /api/posts`` (the JSON API, HTTP API; each POST creates a post with a
-fresh slug). Stacks, each in its own server process on a free port:
+fresh slug), and ``GET /static/style.css`` (the web function's stylesheet: no DynamoDB or S3 call, so what
+the gateway and the app cost alone). Stacks, each in its own server process on a free port:
 
 - ``before``: ``lambda-micro serve`` of the ``--before-ref`` revision (default ``main``, exported with
   ``git archive``): werkzeug's development server;
@@ -46,7 +47,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
-ROUTES = [("GET", "/"), ("GET", "/api/posts"), ("POST", "/api/posts")]
+# The issue's three routes, and a static file: no AWS call, so the gateway and the app alone.
+ROUTES = [("GET", "/"), ("GET", "/api/posts"), ("POST", "/api/posts"), ("GET", "/static/style.css")]
 STACKS = ("before", "after", "sam")
 
 _POST_LUA = """
@@ -96,33 +98,43 @@ def _exported(ref: str) -> Iterator[Path]:
         yield Path(folder)
 
 
+def _listening_port(process: subprocess.Popen[str], log: list[str], timeout: float = 120) -> int:
+    """The port in the server's ``Listening on http://host:PORT/`` line (its other lines go to ``log``)."""
+    assert process.stderr is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line:
+            raise RuntimeError(f"the server exited with status {process.wait()}:\n{''.join(log[-30:])}")
+        log.append(line)
+        found = re.match(r"Listening on http://[^:]+:(\d+)/", line)
+        if found:
+            # Keep reading its stderr, so that the server never blocks on a full pipe.
+            threading.Thread(target=lambda: log.extend(process.stderr or ()), daemon=True).start()
+            return int(found.group(1))
+    raise RuntimeError("the server did not start listening")
+
+
 @contextlib.contextmanager
 def _server(stack: str, before_ref: str) -> Iterator[int]:
-    port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with contextlib.ExitStack() as stack_context:
+        cwd = ROOT
+        if stack == "before":
+            cwd = stack_context.enter_context(_exported(before_ref))
+            env["PYTHONPATH"] = str(cwd)  # its lambda_micro wins over this checkout's
         if stack == "sam":
-            command = [sys.executable, __file__, "--serve-sam", str(port)]
-            cwd = ROOT
+            command = [sys.executable, __file__, "--serve-sam", "0"]
         else:
-            cwd = ROOT
-            if stack == "before":
-                tree = stack_context.enter_context(_exported(before_ref))
-                env["PYTHONPATH"] = str(tree)  # its lambda_micro wins over this checkout's
-                cwd = tree
-            command = [
-                sys.executable,
-                "-m",
-                "lambda_micro.local",
-                "serve",
-                "--template",
-                str(cwd / "template.yaml"),
-            ]
-            command += ["--port", str(port), "--no-reload"]
+            # Port 0: the server picks free ports (the combined one, and after it one per API).
+            command = [sys.executable, "-m", "lambda_micro.local", "serve", "--template", "template.yaml"]
+            command += ["--port", "0", "--no-reload"]
         process = subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
         )
+        log: list[str] = []
         try:
+            port = _listening_port(process, log)
             _wait_ready(port, process)
             for index in range(20):  # pages are not empty
                 _request(port, "POST", "/api/posts", {"title": f"Seed {index}", "body": "Seed text."})
@@ -182,8 +194,10 @@ def _serve_sam(port: int) -> None:
     rest = template.apis.get("ServerlessRestApi")
     api.binary_media_types_set = set(rest.binary_media_types if rest else ())
     api.stage_name = "Prod"
+    port = port or _free_port()
     service = LocalApigwService(api, InProcessRunner(), port=port, host="127.0.0.1")
     service.create()
+    print(f"Listening on http://127.0.0.1:{port}/", file=sys.stderr, flush=True)
     service.run()
 
 
@@ -311,7 +325,7 @@ def main() -> int:
     parser.add_argument("--python-client", action="store_true", help="use the Python client even with wrk")
     parser.add_argument("--serve-sam", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_sam:
+    if args.serve_sam is not None:
         _serve_sam(args.serve_sam)
         return 0
     stacks = [name.strip() for name in args.stacks.split(",") if name.strip()]
