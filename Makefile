@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-dev
 HOST   ?= 127.0.0.1
 PORT   ?= 3000
 
-.PHONY: venv serve test lint typecheck cov bench clean
+.PHONY: venv serve test lint typecheck cov bench bench-gateway clean
 
 # Both distributions of this repository, editable: lambda-micro (the runtime, with its `sessions` and `signals`
 # extras) and
@@ -53,6 +53,12 @@ cov: $(STAMP)
 ## for a smoke run). Writes bench/results.md.
 bench:
 	$(PYTHON) bench/run.py $(BENCH_ARGS)
+
+## The local gateway under load (bench/gateway.py): 32 keep-alive clients on three routes of template.yaml,
+## main's werkzeug server vs this checkout's waitress vs SAM CLI's local API service. Run it alone on the
+## machine; GATEWAY_BENCH_ARGS="--duration 3" for a short run. Uses wrk when installed (apt-get install wrk).
+bench-gateway: $(STAMP)
+	$(BIN)/python bench/gateway.py $(GATEWAY_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-bench .aws-sam .coverage .coverage.* htmlcov .mypy_cache .ruff_cache .pytest_cache .hypothesis

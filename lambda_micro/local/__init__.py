@@ -1,2 +1,20 @@
-"""Development-time tools: the SAM template model, the event builder, result checks, the function loader,
-local AWS resources, the drift check and the local gateway. Never imported by ``import lambda_micro``."""
+"""Development-time tools, never imported by ``import lambda_micro`` (the distribution lambda-micro-local).
+
+One request pipeline serves ``lambda-micro serve``, the test client and ``lambda-micro check``::
+
+    HTTP server (server.py, waitress) ─┐
+    testing.Client ────────────────────┼─► gateway.LocalGateway.handle(exchange.GatewayRequest)
+    drift.check_drift ─────────────────┘      routing (which route) → apigw (API Gateway's rules, limits)
+                                              → integration.request_event → events/ (one module per source)
+                                              → invoke (thread, Timeout) → loader (the function's code)
+                                              → results.parse_result → exchange.GatewayResponse
+
+- ``sam/``: the template model (``model``), read from YAML (``reader``, ``tables``, ``layers``,
+  ``references``) with CloudFormation's intrinsic functions (``intrinsics``, ``stack``, ``cfn_yaml``).
+- ``loader``, ``isolation``, ``environ``, ``context``: a function imported from its CodeUri with private
+  modules and its own environment, and the Lambda context it gets.
+- ``embedded_aws``, ``resources``, ``dynamodb_atomic``: moto's server with the template's tables and
+  buckets, DynamoDB's item atomicity kept.
+- ``devserver``, ``reload``, ``envvars``, ``console``, ``cli``, ``cli_invoke``: the ``lambda-micro``
+  command around them.
+"""

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .events import build_event, path_parameter_values
-from .functions import FunctionLoadError, LoadedFunction, lambda_context, load_function
-from .results import InvalidResult, parse_result
-from .template import Function, Route, SamTemplate
+from .gateway import GatewayRequest, GatewayState, LocalGateway
+from .loader import FunctionLoadError, LoadedFunction, load_function
+from .results import InvalidResult
+from .routing import RouteTable, path_parameter_values
+from .sam import Function, Route, SamTemplate
 
 __all__ = ["DriftProblem", "check_drift"]
 
@@ -217,27 +218,22 @@ def _check_app_routes(
 def _check_handler_routes(
     template: SamTemplate, function: Function, loaded: LoadedFunction, problems: list[DriftProblem]
 ) -> None:
+    # The gateway's own pipeline (routing, event, result checks), raising what would be a 5xx.
+    state = GatewayState(
+        table=RouteTable(function.routes), functions={function.logical_id: loaded}, region=template.region
+    )
+    gateway = LocalGateway(state, propagate_errors=True, inline=True)
     for route in function.routes:
         if _greedy_prefix(route) is not None:
             continue  # nothing to learn from one sample under a catch-all
         method = "GET" if route.method == "ANY" else route.method
         path = next(_route_samples(route))
-        parameters = path_parameter_values(route.path, path) or None
-        event = build_event(
-            method,
-            path,
-            payload=route.payload,
-            stage=route.stage,
-            api_kind=route.api_kind if route.payload == "1.0" else None,
-            resource=route.path,
-            path_parameters=parameters,
-            route_key=route.route_key if route.api_kind == "http" else None,
-            binary_media_types=route.binary_media_types,
-        )
-        context = lambda_context(function, region=template.region)
+        prefix = f"/{route.stage}" if route.stage != "$default" else ""
+        host = f"{route.physical_api_id or 'a1b2c3d4e5'}.execute-api.{template.region}.amazonaws.com"
+        request = GatewayRequest(method, prefix + path, headers=(("Host", host),), scheme="https")
         where = (template.path, function.logical_id)
         try:
-            status = parse_result(loaded.invoke(event, context), route.payload).status
+            status = gateway.handle(request).status
         except InvalidResult as exc:
             problems.append(DriftProblem("invalid-result", *where, str(exc), route.line, route.event_id))
             continue

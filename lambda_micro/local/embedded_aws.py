@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .template import SamTemplate
+    from .sam import SamTemplate
 
 __all__ = ["CONFLICTING_VARIABLES", "EmbeddedAWS", "EmbeddedAWSError", "reset_moto", "scrub_environment"]
 
@@ -114,6 +114,10 @@ class EmbeddedAWS:
                 f"the embedded AWS needs moto's server extra ({exc}); install 'lambda-micro[local]' "
                 "or run with --aws real"
             ) from exc
+        from .dynamodb_atomic import make_dynamodb_atomic  # noqa: PLC0415 - imports moto
+
+        # DynamoDB's item operations are atomic; moto's are made so, or a lost-update test means nothing.
+        make_dynamodb_atomic()
         # moto's request handler logs every call through werkzeug's logger; the gateway logs its own lines.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         # Port 0: the OS picks a free port, so two gateways (or a test run) never collide.

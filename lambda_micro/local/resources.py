@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .template import SamTemplate, Table
+from .sam import SamTemplate, Table
 
 __all__ = ["CreatedResources", "create_resources", "table_request"]
 

@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from .events import PAYLOADS
+from lambda_micro.adapter.infer import ALB, HTTP_V2, URL
+
+from .events import source_for_payload
 
 __all__ = ["HttpResult", "InvalidResult", "parse_result"]
 
@@ -117,24 +119,39 @@ def _body(result: Mapping[str, Any], payload: str) -> tuple[bytes, bool]:
     return body.encode("utf-8"), False
 
 
-def _check_json(result: object, payload: str) -> None:
+def _check_json(result: object, payload: str) -> int:
+    """The size of ``result`` as JSON; an ``InvalidResult`` when it is not JSON-serialisable."""
     try:
-        json.dumps(result)
+        return len(json.dumps(result))
     except (TypeError, ValueError) as exc:
         raise _fail(
             payload, f"the result is not JSON-serialisable (Lambda's Runtime.MarshalError): {exc}"
         ) from None
 
 
-def parse_result(result: object, payload: str) -> HttpResult:
-    """Validate ``result`` for ``payload`` (``"1.0"``, ``"2.0"``, ``"alb"``, ``"alb-multi"``, ``"url"``).
+def parse_result(
+    result: object, source: str, *, multi_value_headers: bool = False, limit: int | None = None
+) -> HttpResult:
+    """Validate ``result`` for an event ``source`` (``"rest"``, ``"http-1.0"``, ``"http-2.0"``, ``"url"``,
+    ``"alb"`` with its ``multi_value_headers`` setting; or a ``payload=`` spelling: ``"1.0"``, ``"2.0"``,
+    ``"alb-multi"``).
 
     Returns the status, the header pairs (``Set-Cookie`` included, in order) and the decoded body; raises
-    :class:`InvalidResult` naming the problem for a result the source would reject.
+    :class:`InvalidResult` naming the problem for a result the source would reject; ``limit`` is the
+    largest result in bytes (Lambda's 6 MB for the gateway: Lambda itself refuses a larger one).
     """
-    if payload not in PAYLOADS:
-        raise ValueError(f"unknown payload {payload!r}; use one of {', '.join(PAYLOADS)}")
-    _check_json(result, payload)
+    kind, multi = source_for_payload(source)
+    if kind == ALB:
+        payload = "alb-multi" if multi or multi_value_headers else "alb"
+    else:
+        payload = {HTTP_V2: "2.0", URL: "url"}.get(kind, "1.0")
+    size = _check_json(result, payload)
+    if limit is not None and size > limit:
+        raise _fail(
+            payload,
+            f"the result is {size} bytes, over Lambda's response limit of {limit} bytes "
+            "(Function.ResponseSizeTooLarge)",
+        )
 
     if payload in ("2.0", "url"):
         if not isinstance(result, Mapping) or "statusCode" not in result:
@@ -158,7 +175,8 @@ def parse_result(result: object, payload: str) -> HttpResult:
     if unknown:
         raise _fail(
             payload,
-            f"unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}",
+            f"unknown key{'' if len(unknown) == 1 else 's'} {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(sorted(allowed))}",
         )
     status = _status(result, payload)
     if payload.startswith("alb"):

@@ -1,6 +1,6 @@
 """API Gateway route matching for the local gateway.
 
-Routes come from the template model (one :class:`~lambda_micro.local.template.Route` per function event);
+Routes come from the template model (one :class:`~lambda_micro.local.sam.Route` per function event);
 this module answers "which route serves ``METHOD /path``?" the way API Gateway does:
 
 - Path templates are compared segment by segment: a static segment beats a ``{param}``, which beats a
@@ -26,32 +26,22 @@ template has any HTTP API, else REST's 403.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Protocol
 from urllib.parse import unquote
 
-__all__ = [
-    "GatewayError",
-    "Match",
-    "Miss",
-    "RouteLike",
-    "RouteTable",
-    "api_error",
-    "media_type_matches",
-    "parse_accept_first",
-    "path_parameter_values",
-]
+from .apigw import GatewayError, api_error
+from .sam.model import ApiKind
 
-ApiKind = Literal["rest", "http"]
+__all__ = ["CatchAll", "Match", "Miss", "RouteLike", "RouteTable", "path_parameter_values"]
 
 # Segment kinds, ordered so that a larger value is more specific.
 _GREEDY, _PARAM, _STATIC = 0, 1, 2
 
 
 class RouteLike(Protocol):
-    """What routing needs from a template route (``lambda_micro.local.template.Route`` satisfies it)."""
+    """What routing needs from a template route (``lambda_micro.local.sam.Route`` satisfies it)."""
 
     @property
     def function_id(self) -> str: ...
@@ -64,50 +54,13 @@ class RouteLike(Protocol):
     @property
     def payload(self) -> str: ...
     @property
+    def source(self) -> str: ...
+    @property
     def api_id(self) -> str: ...
     @property
     def stage(self) -> str: ...
     @property
     def is_default_route(self) -> bool: ...
-
-
-@dataclass(frozen=True)
-class GatewayError:
-    """A response API Gateway produces itself (never the function's): status and JSON body."""
-
-    status: int
-    body: bytes
-    error_type: str
-
-    @property
-    def headers(self) -> list[tuple[str, str]]:
-        """Response headers as API Gateway sends them for its own errors."""
-        return [("Content-Type", "application/json"), ("x-amzn-ErrorType", self.error_type)]
-
-
-def api_error(kind: str, what: str) -> GatewayError:
-    """API Gateway's own error response for ``kind`` ("rest"/"http") and ``what`` happened.
-
-    ``what`` is one of ``unmatched``, ``function_error`` (the handler raised, timed out or returned a result
-    API Gateway rejects) and ``integration_timeout`` (the API's own limit, 29 s REST / 30 s HTTP API).
-    The bodies are byte for byte what AWS sends.
-    """
-    rest = kind == "rest"
-    if what == "unmatched":
-        if rest:
-            return GatewayError(
-                403, b'{"message":"Missing Authentication Token"}', "MissingAuthenticationTokenException"
-            )
-        return GatewayError(404, b'{"message":"Not Found"}', "NotFoundException")
-    if what == "function_error":
-        if rest:
-            return GatewayError(502, b'{"message": "Internal server error"}', "InternalServerErrorException")
-        return GatewayError(500, b'{"message":"Internal Server Error"}', "InternalServerErrorException")
-    if what == "integration_timeout":
-        if rest:
-            return GatewayError(504, b'{"message": "Endpoint request timed out"}', "IntegrationTimeout")
-        return GatewayError(503, b'{"message":"Service Unavailable"}', "ServiceUnavailableException")
-    raise ValueError(f"unknown API Gateway error {what!r}")
 
 
 @dataclass(frozen=True)
@@ -123,17 +76,22 @@ class Match:
     path: str
     path_parameters: dict[str, str] | None
     stage_prefix: str = ""
+    catch_all: bool = False  # :class:`CatchAll`: no route template, so no resource or route key
 
     @property
-    def resource(self) -> str:
+    def resource(self) -> str | None:
         """The matched resource, as REST events carry it (``/posts/{slug}``; ``$default`` for that route)."""
+        if self.catch_all:
+            return None
         if _is_default(self.route):
             return "$default"
         return _normalise_template(self.route.path)
 
     @property
-    def route_key(self) -> str:
+    def route_key(self) -> str | None:
         """The HTTP API route key: ``"GET /posts/{slug}"``, or ``"$default"``."""
+        if self.catch_all:
+            return None
         if _is_default(self.route):
             return "$default"
         return f"{self.route.method.upper()} {self.resource}"
@@ -306,7 +264,8 @@ _Key = tuple[int, tuple[int, ...], int, int]
 class RouteTable:
     """Every route of a template, grouped per API, ready to match requests."""
 
-    def __init__(self, routes: Iterable[RouteLike]) -> None:
+    def __init__(self, routes: Iterable[RouteLike], *, default_kind: ApiKind | None = None) -> None:
+        self.default_kind = default_kind
         grouped: dict[str, list[_Compiled]] = {}
         kinds: dict[str, ApiKind] = {}
         stages: dict[str, str] = {}
@@ -365,6 +324,8 @@ class RouteTable:
             return staged_miss
         if outcome is not None:
             return Miss(outcome)
+        if self.default_kind is not None and not self._apis:
+            return Miss(self.default_kind)
         return Miss("http" if "http" in self.api_kinds else "rest")
 
     @staticmethod
@@ -398,28 +359,6 @@ class RouteTable:
         ]
 
 
-def parse_accept_first(accept: str | None) -> str | None:
-    """The first media type of an ``Accept`` header, lower-cased, parameters dropped."""
-    if not accept:
-        return None
-    first = accept.split(",", 1)[0].split(";", 1)[0].strip().lower()
-    return first or None
-
-
-def media_type_matches(media_type: str | None, patterns: Iterable[str]) -> bool:
-    """Whether ``media_type`` is one of ``patterns``, as API Gateway applies ``BinaryMediaTypes``.
-
-    ``media_type`` may carry parameters (a whole ``Content-Type``: ``image/png; q=1``); the comparison ignores
-    them and letter case. ``*`` in a pattern is a wildcard (``image/*``, ``*/*``).
-    """
-    if not media_type:
-        return False
-    media = media_type.split(";", 1)[0].strip().lower()
-    if not media:
-        return False
-    return any(fnmatch.fnmatchcase(media, pattern.strip().lower()) for pattern in patterns)
-
-
 def path_parameter_values(template: str, path: str, *, decode: bool = True) -> dict[str, str] | None:
     """The ``{param}``/``{proxy+}`` values of the request ``path`` matched against the route ``template``.
 
@@ -431,3 +370,24 @@ def path_parameter_values(template: str, path: str, *, decode: bool = True) -> d
     kinds, names = _compile_template(template)
     raw_segments, decoded_segments = _segments(path if path.startswith("/") else "/" + path, decode=decode)
     return _match_path(kinds, names, raw_segments, decoded_segments)
+
+
+class CatchAll:
+    """Every request goes to one route, with no path template (the test client without routes).
+
+    The event then has no ``resource`` or ``routeKey`` of a template: its ``resource`` is the request path,
+    as for a function invoked behind a ``{proxy+}`` it does not know about.
+    """
+
+    def __init__(self, route: RouteLike) -> None:
+        self.route = route
+        self.routes: tuple[RouteLike, ...] = (route,)
+
+    @property
+    def api_kinds(self) -> set[str]:
+        """The route's API kind."""
+        return {self.route.api_kind}
+
+    def match(self, method: str, path: str) -> Match:
+        """The one route, whatever the request."""
+        return Match(self.route, path if path.startswith("/") else "/" + path, None, catch_all=True)

@@ -14,20 +14,22 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from lambda_micro.local.context import LambdaContext as LambdaContext
     from lambda_micro.local.events import build_event as build_event
     from lambda_micro.local.events import cognito_authorizer as cognito_authorizer
     from lambda_micro.local.events import iam_authorizer as iam_authorizer
     from lambda_micro.local.events import jwt_authorizer as jwt_authorizer
     from lambda_micro.local.events import lambda_authorizer as lambda_authorizer
+    from lambda_micro.local.invoke import FunctionTimedOut as FunctionTimedOut
     from lambda_micro.local.results import InvalidResult as InvalidResult
 
     from ._client import Client as Client
     from ._client import LambdaResponse as LambdaResponse
-    from ._context import LambdaContext as LambdaContext
     from ._drift import assert_no_drift as assert_no_drift
 
 __all__ = [
     "Client",
+    "FunctionTimedOut",
     "InvalidResult",
     "LambdaContext",
     "LambdaResponse",
@@ -42,7 +44,7 @@ __all__ = [
 _EXPORTS = {
     "Client": "lambda_micro.testing._client",
     "LambdaResponse": "lambda_micro.testing._client",
-    "LambdaContext": "lambda_micro.testing._context",
+    "LambdaContext": "lambda_micro.local.context",
     "assert_no_drift": "lambda_micro.testing._drift",
     "build_event": "lambda_micro.local.events",
     "cognito_authorizer": "lambda_micro.local.events",
@@ -50,6 +52,7 @@ _EXPORTS = {
     "jwt_authorizer": "lambda_micro.local.events",
     "lambda_authorizer": "lambda_micro.local.events",
     "InvalidResult": "lambda_micro.local.results",
+    "FunctionTimedOut": "lambda_micro.local.invoke",
 }
 
 

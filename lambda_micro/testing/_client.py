@@ -1,225 +1,46 @@
-"""The test client: HTTP requests become real Lambda events, results are checked and decoded.
+"""The test client: each request goes through the local gateway's own pipeline, as ``serve`` runs it.
 
-``Client(app)`` sends each request through :func:`~lambda_micro.local.events.build_event`, calls the handler
-with a fresh :class:`~lambda_micro.testing.LambdaContext`, validates the proxy result as API Gateway / ALB
-would (:func:`~lambda_micro.local.results.parse_result`) and returns a :class:`LambdaResponse`. A cookie jar
-carries ``Set-Cookie`` across calls like a browser (``Path``, ``Max-Age``/``Expires`` deletion).
+``Client(app)`` wraps the handler in a :class:`~lambda_micro.local.gateway.LocalGateway` and sends each
+request to its ``handle()``: the route is matched (or, without routes, every request reaches the handler),
+the event is built by the one event builder, the handler runs with a fresh
+:class:`~lambda_micro.testing.LambdaContext`, and the result is validated as API Gateway / an ALB would
+(:func:`~lambda_micro.local.results.parse_result`) before a :class:`LambdaResponse` is returned. A cookie
+jar carries ``Set-Cookie`` across calls like a browser (``Path``, ``Max-Age``/``Expires`` deletion).
 """
 
 from __future__ import annotations
 
 import json as _json
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from werkzeug.datastructures import Headers
-from werkzeug.http import parse_options_header
 from werkzeug.test import EnvironBuilder
 
-from lambda_micro.adapter.result import reason_phrase
-from lambda_micro.local.events import PAYLOADS, CookiesArg, HeadersArg, QueryArg, build_event
-from lambda_micro.local.results import HttpResult, parse_result
-from lambda_micro.local.routing import Miss, RouteTable, api_error
-from lambda_micro.local.template import Route
+from lambda_micro.adapter.infer import ALB, REST, URL, Source
+from lambda_micro.local.context import LambdaContext
+from lambda_micro.local.events import (
+    PAYLOADS,
+    CookiesArg,
+    HeadersArg,
+    QueryArg,
+    default_stage,
+    encode_path,
+    source_for_payload,
+)
+from lambda_micro.local.events.build import cookie_strings, raw_query
+from lambda_micro.local.gateway import GatewayRequest, GatewayState, LocalGateway
+from lambda_micro.local.results import HttpResult
+from lambda_micro.local.routing import CatchAll, Miss, RouteTable
+from lambda_micro.local.sam import Route
 
-from ._context import LambdaContext
+from ._cookies import CookieJar
+from ._response import LambdaResponse
 
 __all__ = ["Client", "LambdaResponse"]
 
 Handler = Callable[[dict[str, Any], Any], Any]
 _REDIRECTS = (301, 302, 303, 307, 308)
-
-
-class LambdaResponse:
-    """A decoded proxy result: status, multi-valued headers, cookies, body; plus the event and raw result."""
-
-    def __init__(
-        self,
-        http: HttpResult,
-        *,
-        event: dict[str, Any] | None,
-        result: Any,
-        request_method: str = "GET",
-    ) -> None:
-        self.http = http
-        self.status_code = http.status
-        self.headers = Headers(http.headers)
-        self.data = http.body
-        self.event = event
-        self.result = result
-        self.request_method = request_method
-        self.history: list[LambdaResponse] = []
-
-    @property
-    def status(self) -> str:
-        """``"200 OK"`` (``"299 Unknown"`` for a code without a standard phrase)."""
-        return f"{self.status_code} {reason_phrase(self.status_code)}"
-
-    @property
-    def content_type(self) -> str | None:
-        """The Content-Type header."""
-        return self.headers.get("Content-Type")
-
-    @property
-    def mimetype(self) -> str | None:
-        """The media type without parameters (``"application/json"``)."""
-        value = self.content_type
-        return parse_options_header(value)[0].lower() if value else None
-
-    @property
-    def location(self) -> str | None:
-        """The Location header."""
-        return self.headers.get("Location")
-
-    @property
-    def set_cookie_headers(self) -> list[str]:
-        """The raw ``Set-Cookie`` headers of this response, in order."""
-        return self.headers.getlist("Set-Cookie")
-
-    @property
-    def cookies(self) -> dict[str, str]:
-        """The cookies this response sets (``name -> value``; a deletion shows as ``""``)."""
-        return {
-            cookie.name: cookie.value for cookie in map(_SetCookie.parse, self.set_cookie_headers) if cookie
-        }
-
-    @property
-    def text(self) -> str:
-        """The body decoded with the response's charset (UTF-8 by default)."""
-        charset = "utf-8"
-        if self.content_type:
-            charset = parse_options_header(self.content_type)[1].get("charset", "utf-8")
-        return self.data.decode(charset, errors="replace")
-
-    def get_data(self, as_text: bool = False) -> bytes | str:
-        """Flask-style access to the body."""
-        return self.text if as_text else self.data
-
-    @property
-    def json(self) -> Any:
-        """The body parsed as JSON; a ``ValueError`` names the Content-Type when it is not JSON."""
-        mimetype = self.mimetype or ""
-        if not (mimetype == "application/json" or mimetype.endswith("+json")):
-            raise ValueError(
-                f"the response is not JSON (Content-Type {self.content_type!r}): {self.text[:200]!r}"
-            )
-        return _json.loads(self.data)
-
-    def __repr__(self) -> str:
-        return f"<LambdaResponse {self.status} {self.mimetype or ''} {len(self.data)} bytes>"
-
-
-@dataclass
-class _SetCookie:
-    name: str
-    value: str
-    path: str | None
-    expired: bool
-    expires_at: float | None
-
-    @classmethod
-    def parse(cls, header: str) -> _SetCookie | None:
-        first, *attributes = header.split(";")
-        name, sep, value = first.partition("=")
-        if not sep or not name.strip():
-            return None
-        path = None
-        expired = False
-        expires_at: float | None = None
-        for attribute in attributes:
-            key, _, attr_value = attribute.strip().partition("=")
-            key = key.lower()
-            if key == "path" and attr_value.startswith("/"):
-                path = attr_value
-            elif key == "max-age":
-                try:
-                    seconds = int(attr_value)
-                except ValueError:
-                    continue
-                expired = seconds <= 0
-                expires_at = time.time() + seconds
-            elif key == "expires" and expires_at is None:
-                try:
-                    moment = parsedate_to_datetime(attr_value).timestamp()
-                except (TypeError, ValueError):
-                    continue
-                expired = moment <= time.time()
-                expires_at = moment
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] == '"':
-            value = value[1:-1]
-        return cls(name.strip(), value, path, expired, expires_at)
-
-
-def _default_path(request_path: str) -> str:
-    # RFC 6265 5.1.4: the directory of the request path.
-    if not request_path.startswith("/") or request_path.count("/") == 1:
-        return "/"
-    return request_path.rsplit("/", 1)[0]
-
-
-def _path_matches(cookie_path: str, request_path: str) -> bool:
-    if request_path == cookie_path:
-        return True
-    if request_path.startswith(cookie_path):
-        return cookie_path.endswith("/") or request_path[len(cookie_path)] == "/"
-    return False
-
-
-class CookieJar:
-    """The client's cookies: ``(name, path) -> (value, expiry)``."""
-
-    def __init__(self) -> None:
-        self._cookies: dict[tuple[str, str], tuple[str, float | None]] = {}
-
-    def update(self, set_cookie_headers: Iterable[str], request_path: str) -> None:
-        for header in set_cookie_headers:
-            cookie = _SetCookie.parse(header)
-            if cookie is None:
-                continue
-            key = (cookie.name, cookie.path or _default_path(request_path))
-            if cookie.expired:
-                self._cookies.pop(key, None)
-            else:
-                self._cookies[key] = (cookie.value, cookie.expires_at)
-
-    def for_path(self, request_path: str) -> list[str]:
-        now = time.time()
-        for key, (_, expires) in list(self._cookies.items()):
-            if expires is not None and expires <= now:
-                del self._cookies[key]
-        # Longer paths first, as browsers send them.
-        matching = sorted(
-            (
-                (path, name, value)
-                for (name, path), (value, _) in self._cookies.items()
-                if _path_matches(path, request_path)
-            ),
-            key=lambda item: -len(item[0]),
-        )
-        return [f"{name}={value}" for _, name, value in matching]
-
-    def set(self, name: str, value: str, path: str = "/") -> None:
-        self._cookies[(name, path)] = (value, None)
-
-    def delete(self, name: str, path: str = "/") -> None:
-        self._cookies.pop((name, path), None)
-
-    def get(self, name: str) -> str | None:
-        return next((value for (key, _), (value, _) in self._cookies.items() if key == name), None)
-
-    def clear(self) -> None:
-        self._cookies.clear()
-
-    def __len__(self) -> int:
-        return len(self._cookies)
-
-    def __contains__(self, name: object) -> bool:
-        return any(key == name for key, _ in self._cookies)
 
 
 def _handler_of(target: Any) -> Handler:
@@ -235,21 +56,49 @@ def _handler_of(target: Any) -> Handler:
     raise TypeError(f"Client needs a Lambda handler (event, context) or an App, got {target!r}")
 
 
-def _api_kind(payload: str, api_kind: str | None) -> str:
-    """``"rest"`` for a REST API's payload 1.0, else ``"http"`` (HTTP APIs; ALBs and URLs never miss)."""
-    return "rest" if payload == "1.0" and api_kind != "http" else "http"
+class _HandlerTarget:
+    """The client's handler as the gateway invokes it (contexts from the client)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def function_id(self) -> str:
+        return self._client.function_name
+
+    @property
+    def timeout(self) -> float:
+        return float(self._client.timeout)
+
+    def make_context(self, request_id: str) -> Any:
+        return self._client.make_context()
+
+    def acquire(self) -> bool:
+        return True
+
+    def release(self) -> None:
+        pass
+
+    def invoke(self, event: Any, context: Any) -> Any:
+        return self._client.handler(event, context)
 
 
 class Client:
     """Invoke a handler (or an App) with real events; every call returns a :class:`LambdaResponse`.
 
     ``payload`` is ``"1.0"`` (REST API; with ``stage="$default"`` an HTTP API on payload 1.0), ``"2.0"``,
-    ``"alb"``, ``"alb-multi"`` or ``"url"``. With ``routes`` (the template's routes of one function, as
-    ``function_client`` passes them) a request is matched by the local gateway's own route table, so
-    exactly as API Gateway matches it: the event gets the route's ``resource``/``routeKey``/
+    ``"alb"``, ``"alb-multi"`` or ``"url"``, or an event source by its adapter name (``"rest"``,
+    ``"http-1.0"``, ``"http-2.0"``, ``"url"``, ``"alb"``). With ``routes`` (the template's routes of one
+    function, as ``function_client`` passes them) a request is matched by the local gateway's own route
+    table, so exactly as API Gateway matches it: the event gets the route's ``resource``/``routeKey``/
     ``pathParameters``/stage, and a path no route declares gets API Gateway's own answer (REST: 403
-    "Missing Authentication Token"; HTTP API: 404 "Not Found") without calling the handler. Exceptions
-    raised by the handler propagate.
+    "Missing Authentication Token"; HTTP API: 404 "Not Found") without calling the handler.
+
+    Every request goes through :meth:`LocalGateway.handle`, so API Gateway's rules hold as under ``serve``
+    (stage prefix, binary media types, REST's default Content-Type, request ids, size limits). With
+    ``propagate_errors`` (the default) a handler's exception propagates, a result API Gateway would reject
+    raises :class:`~lambda_micro.testing.InvalidResult` and a handler past its ``timeout`` raises
+    ``FunctionTimedOut``; ``propagate_errors=False`` answers them as API Gateway does (502/500/504/503).
     """
 
     def __init__(
@@ -257,7 +106,7 @@ class Client:
         target: Any,
         *,
         payload: str = "2.0",
-        stage: str = "$default",
+        stage: str | None = None,
         api_kind: str | None = None,
         routes: Sequence[Route] | None = None,
         binary_media_types: Iterable[str] = (),
@@ -269,16 +118,19 @@ class Client:
         timeout: float = 3.0,
         memory_size: int = 128,
         use_cookies: bool = True,
+        propagate_errors: bool = True,
     ) -> None:
-        if payload not in PAYLOADS:
-            raise ValueError(f"unknown payload {payload!r}; use one of {', '.join(PAYLOADS)}")
+        if stage is None:
+            # A ``payload=`` spelling keeps the stage it always had; a source gets its own default.
+            stage = "$default" if payload in PAYLOADS else default_stage(source_for_payload(payload)[0])
+        source, multi_value = source_for_payload(payload, stage=stage, api_kind=api_kind)
+        self.source: Source = source
         self.handler = _handler_of(target)
         self.target = target
         self.payload = payload
         self.stage = stage
         self.api_kind = api_kind
         self.routes = list(routes) if routes is not None else None
-        self._route_table = RouteTable(self.routes) if self.routes is not None else None
         self.binary_media_types = tuple(binary_media_types)
         self.domain_name = domain_name
         self.source_ip = source_ip
@@ -288,6 +140,30 @@ class Client:
         self.timeout = timeout
         self.memory_size = memory_size
         self.cookie_jar: CookieJar | None = CookieJar() if use_cookies else None
+        table: RouteTable | CatchAll
+        if self.routes is not None:
+            # With no routes at all, the client's own source says which API answers.
+            table = RouteTable(self.routes, default_kind="rest" if source == REST else "http")
+        else:
+            table = CatchAll(
+                Route(
+                    function_id=function_name,
+                    event_id="Client",
+                    method="ANY",
+                    path="/{proxy+}",
+                    source=source,
+                    api_id="client",
+                    stage="$default" if source == URL else stage,
+                    binary_media_types=self.binary_media_types,
+                    multi_value_headers=multi_value,
+                )
+            )
+        handler_target = _HandlerTarget(self)
+        functions = {route.function_id: handler_target for route in table.routes}
+        #: The local gateway every request of this client goes through.
+        self.gateway = LocalGateway(
+            GatewayState(table=table, functions=functions), propagate_errors=propagate_errors, inline=True
+        )
 
     # -- context --------------------------------------------------------------------------------------
 
@@ -399,75 +275,54 @@ class Client:
         stage_variables: Mapping[str, str] | None,
     ) -> LambdaResponse:
         request_path, has_query, path_query = path.partition("?")
-        request_path = request_path or "/"
-        payload, stage, api_kind = self.payload, self.stage, self.api_kind
-        binary_media_types = self.binary_media_types
-        resource = route_key = None
-        path_parameters: dict[str, str] | None = None
-        if self._route_table is not None:
-            outcome = self._route_table.match(method, request_path)
-            if isinstance(outcome, Miss):
-                # With no routes at all, the client's own payload says which API answers.
-                error = outcome.error if self.routes else api_error(_api_kind(payload, api_kind), "unmatched")
-                http = HttpResult(error.status, error.headers, error.body)
-                return LambdaResponse(http, event=None, result=None, request_method=method)
-            route = outcome.route
-            payload, stage, api_kind = route.payload, route.stage, route.api_kind
-            binary_media_types = tuple(getattr(route, "binary_media_types", ()))
-            resource, path_parameters = outcome.resource, outcome.path_parameters
-            route_key = outcome.route_key if route.api_kind == "http" else None
-            # A path given under the stage (``/Prod/x``) is the API's own URL: the event's path omits it.
-            request_path = outcome.path
-            path = request_path + has_query + path_query
-
+        encoded = encode_path(request_path or "/")
+        raw = raw_query(query, path_query if has_query else None)
+        outcome = self.gateway.state.table.match(method, encoded)
         # Cookies are scoped to the URL the browser sees, which carries a named stage (``/Prod/x``).
-        browser_path = self._browser_path(unquote(request_path), payload, stage, api_kind)
+        if isinstance(outcome, Miss):
+            browser_path = unquote(encoded)
+        else:
+            browser_path = self._browser_path(
+                unquote(outcome.path), outcome.route.source, outcome.route.stage
+            )
         cookie_list: list[str] = []
         if self.cookie_jar is not None:
             cookie_list.extend(self.cookie_jar.for_path(browser_path))
         if cookies is not None:
-            extra = (
-                [f"{k}={v}" for k, v in cookies.items()] if isinstance(cookies, Mapping) else list(cookies)
-            )
+            extra = list(cookie_strings(cookies))
             names = {cookie.partition("=")[0] for cookie in extra}
             cookie_list = [c for c in cookie_list if c.partition("=")[0] not in names] + extra
-
-        event = build_event(
-            method,
-            path,
-            payload=payload,
-            query=query,
-            headers=header_pairs,
-            body=body,
-            cookies=cookie_list or None,
-            stage=stage,
-            api_kind=api_kind if payload == "1.0" else None,
-            resource=resource,
-            path_parameters=path_parameters or None,
-            route_key=route_key,
+        headers = list(header_pairs)
+        if self.domain_name and not any(name.lower() == "host" for name, _ in headers):
+            headers.insert(0, ("Host", self.domain_name))
+        if cookie_list:
+            existing = [value for name, value in headers if name.lower() == "cookie"]
+            headers = [(name, value) for name, value in headers if name.lower() != "cookie"]
+            headers.append(("Cookie", "; ".join([*existing, *cookie_list])))
+        data = body.encode("utf-8") if isinstance(body, str) else bytes(body or b"")
+        request = GatewayRequest(
+            method=method,
+            path=encoded,
+            query=raw,
+            headers=tuple(headers),
+            body=data,
+            client_address=self.source_ip,
+            scheme="https",
             authorizer=authorizer,
-            source_ip=self.source_ip,
-            domain_name=self.domain_name,
-            binary_media_types=binary_media_types,
             stage_variables=stage_variables,
         )
-        result = self.handler(event, self.make_context())
-        http = parse_result(result, payload)
-        response = LambdaResponse(http, event=event, result=result, request_method=method)
+        answer = self.gateway.handle(request)
+        http = HttpResult(answer.status, answer.headers, answer.body)
+        response = LambdaResponse(http, event=answer.event, result=answer.result, request_method=method)
         if self.cookie_jar is not None:
             self.cookie_jar.update(response.set_cookie_headers, browser_path)
         return response
 
-    def _browser_path(self, path: str, payload: str, stage: str | None, api_kind: str | None) -> str:
+    def _browser_path(self, path: str, source: str, stage: str | None) -> str:
         """The path in the browser's URL: named stages appear in it on the API's own host."""
-        if payload in ("alb", "alb-multi", "url") or not stage or stage == "$default":
+        if source in (ALB, URL) or not stage or stage == "$default":
             return path
-        if (
-            payload == "1.0"
-            and api_kind != "http"
-            and self.domain_name
-            and ".execute-api." not in self.domain_name
-        ):
+        if source == REST and self.domain_name and ".execute-api." not in self.domain_name:
             return path  # a REST API behind a custom domain: the mapping hides the stage
         return f"/{stage}{path}"
 

@@ -28,7 +28,7 @@ def assert_no_drift(
     configured), or ``template.yaml`` in the working directory outside pytest.
     """
     from lambda_micro.local.drift import check_drift  # noqa: PLC0415 - dev-only, loaded on use
-    from lambda_micro.local.template import load_template  # noqa: PLC0415
+    from lambda_micro.local.sam import load_template  # noqa: PLC0415
 
     if template_path is not None:
         path = Path(template_path)
@@ -39,4 +39,5 @@ def assert_no_drift(
     problems = check_drift(load_template(path, parameter_overrides=overrides))
     if problems:
         listing = "\n".join(f"  - {problem}" for problem in problems)
-        raise AssertionError(f"{len(problems)} drift problem(s) between {path} and the functions:\n{listing}")
+        count = f"{len(problems)} drift problem{'' if len(problems) == 1 else 's'}"
+        raise AssertionError(f"{count} between {path} and the functions:\n{listing}")

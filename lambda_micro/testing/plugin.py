@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from lambda_micro.local.template import SamTemplate
+    from lambda_micro.local.context import LambdaContext
+    from lambda_micro.local.sam import SamTemplate
 
     from ._client import Client
-    from ._context import LambdaContext
 
 __all__ = ["AwsResources"]
 
@@ -118,13 +118,13 @@ def _overrides(config: pytest.Config) -> dict[str, str]:
 @pytest.fixture
 def lambda_context() -> LambdaContext:
     """A Lambda context (``function_name``, ``aws_request_id``, ``get_remaining_time_in_millis()``...)."""
-    from ._context import LambdaContext  # noqa: PLC0415 - keep the plugin cheap to load
+    from lambda_micro.local.context import LambdaContext  # noqa: PLC0415 - keep the plugin cheap to load
 
     return LambdaContext()
 
 
 def _load(config: pytest.Config, *, required: bool) -> SamTemplate | None:
-    from lambda_micro.local.template import TemplateError, load_template  # noqa: PLC0415
+    from lambda_micro.local.sam import TemplateError, load_template  # noqa: PLC0415
 
     path = template_path(config)
     if not path.is_file():
@@ -203,7 +203,10 @@ def aws(pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch) -> Iterato
     """moto's ``mock_aws`` with fake credentials; every table and bucket of the template is created."""
     from moto import mock_aws  # noqa: PLC0415
 
+    from lambda_micro.local.dynamodb_atomic import make_dynamodb_atomic  # noqa: PLC0415
     from lambda_micro.local.resources import create_resources  # noqa: PLC0415
+
+    make_dynamodb_atomic()  # concurrent conditional writes keep DynamoDB's guarantee, as on AWS
 
     template = _load(pytestconfig, required=False)
     region = template.region if template is not None else "us-east-1"
@@ -225,7 +228,7 @@ def aws(pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch) -> Iterato
 @pytest.fixture
 def function_client(sam_template: SamTemplate, aws: AwsResources) -> Iterator[Callable[..., Client]]:
     """``function_client("LogicalId", payload=None, **client_options)``: a Client for a template function."""
-    from lambda_micro.local.functions import FunctionLoadError, load_function  # noqa: PLC0415
+    from lambda_micro.local.loader import FunctionLoadError, load_function  # noqa: PLC0415
 
     from ._client import Client  # noqa: PLC0415
 

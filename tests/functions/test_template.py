@@ -73,7 +73,7 @@ def test_each_function_has_its_own_folder_and_blog_posts_comes_from_a_layer(
 
 
 def test_the_template_model_puts_the_layer_on_each_functions_import_path() -> None:
-    from lambda_micro.local.template import load_template
+    from lambda_micro.local.sam import load_template
 
     template = load_template(TEMPLATE)
     shared = (ROOT / "functions" / "shared").resolve()

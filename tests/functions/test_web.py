@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import boto3
 import pytest
 
-from lambda_micro.local.functions import load_function
+from lambda_micro.local.loader import load_function
 from lambda_micro.testing import Client
 from lambda_micro.testing.plugin import AwsResources
 

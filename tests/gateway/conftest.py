@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from lambda_micro.local.embedded_aws import EmbeddedAWS
-from lambda_micro.local.gateway import LocalGateway, LocalServer, load_state
+from lambda_micro.local.gateway import LocalGateway, load_state
+from lambda_micro.local.server import LocalServer
 
 # A handler that answers with what it received: the event, a few environment variables and the context.
 ECHO_HANDLER = """

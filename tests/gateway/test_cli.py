@@ -20,7 +20,9 @@ from typing import Any
 
 import pytest
 
-from lambda_micro.local.cli import DevServer, main
+from lambda_micro.local.cli import main
+from lambda_micro.local.console import banner as render_banner
+from lambda_micro.local.devserver import DevServer
 
 from .conftest import ECHO_HANDLER, Project
 
@@ -365,7 +367,7 @@ def test_cli_check_reports_problems_and_exits_1(basic: Project, capsys: pytest.C
     lines = out.splitlines()
     assert len(lines) == 2  # both of Web's routes reach nothing; every problem is printed
     assert all(str(basic.template.resolve()) in line and "Web.Events." in line for line in lines)
-    assert "2 problem(s)" in err
+    assert "2 problems in" in err
 
 
 # -- serve: the dev server ---------------------------------------------------------------------------------
@@ -437,7 +439,7 @@ def test_dev_server_reloads_code_and_keeps_moto_data(
             app.write_text(COUNTER_HANDLER.replace('VERSION = "v1"', 'VERSION = "v2"'))
             wait_for(lambda: fetch(url) == (200, b"v2:saved"))
         assert "reloaded after a change to" in caplog.text
-        banner = dev.banner()
+        banner = render_banner(dev)
         assert "local AWS (moto): http://127.0.0.1:" in banner
         assert "table  Data:" in banner
         assert "ServerlessRestApi also answers under its stage" in banner
@@ -557,7 +559,7 @@ def test_cli_serve_in_process_until_sigterm(basic: Project, capsys: pytest.Captu
     _, err = capsys.readouterr()
     assert code == 0
     assert results["home"][0] == 200
-    assert f"Listening on http://127.0.0.1:{port}/ (Ctrl+C to quit)" in err
+    assert f"Listening on http://127.0.0.1:{port}/ for every API (Ctrl+C to quit)" in err
     assert "stopped" in err
     assert signal.getsignal(signal.SIGTERM) == before  # the command's handler is gone again
     assert not _connectable(port)

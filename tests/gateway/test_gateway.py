@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from lambda_micro.local import apigw
 from lambda_micro.local import gateway as gateway_module
 
 from .conftest import ECHO_HANDLER, Live, Project
@@ -400,8 +401,8 @@ def test_gateway_function_timeout_is_a_function_error(live: Live, caplog: pytest
 def test_gateway_integration_timeout_504_rest_503_http(
     live: Live, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setitem(gateway_module.INTEGRATION_TIMEOUT, "rest", 0.3)
-    monkeypatch.setitem(gateway_module.INTEGRATION_TIMEOUT, "http", 0.3)
+    monkeypatch.setitem(apigw.INTEGRATION_TIMEOUT, "rest", 0.3)
+    monkeypatch.setitem(apigw.INTEGRATION_TIMEOUT, "http", 0.3)
     with caplog.at_level(logging.INFO, logger="lambda_micro.local"):
         rest = live.get("/behave?mode=sleep&seconds=0.8")
         http = live.get("/hbehave?mode=sleep&seconds=0.8")

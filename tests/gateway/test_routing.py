@@ -9,21 +9,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lambda_micro.local.apigw import api_error, media_type_matches, parse_accept_first
 from lambda_micro.local.routing import (
     Match,
     Miss,
     RouteTable,
-    api_error,
-    media_type_matches,
-    parse_accept_first,
     path_parameter_values,
 )
-from lambda_micro.local.template import Route
+from lambda_micro.local.sam import Route
 
 
 def rest(fn: str, method: str, path: str, *, api: str = "ServerlessRestApi", stage: str = "Prod") -> Route:
     return Route(
-        function_id=fn, event_id=f"{fn}{method}", method=method, path=path, api_kind="rest", payload="1.0",
+        function_id=fn, event_id=f"{fn}{method}", method=method, path=path, source="rest",
         api_id=api, stage=stage,
     )  # fmt: skip
 
@@ -38,7 +36,7 @@ def http(
     default: bool = False,
 ) -> Route:
     return Route(
-        function_id=fn, event_id=f"{fn}{method}", method=method, path=path, api_kind="http", payload="2.0",
+        function_id=fn, event_id=f"{fn}{method}", method=method, path=path, source="http-2.0",
         api_id=api, stage=stage, is_default_route=default,
     )  # fmt: skip
 

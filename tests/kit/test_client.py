@@ -12,7 +12,7 @@ import pytest
 
 from lambda_micro import App, Response, jsonify, make_response, redirect, request, url_for
 from lambda_micro.local.results import InvalidResult
-from lambda_micro.local.template import Route
+from lambda_micro.local.sam import Route
 from lambda_micro.testing import (
     Client,
     LambdaContext,
@@ -299,9 +299,9 @@ def test_client_default_headers_and_head_options(app: App) -> None:
 
 
 ROUTES = [
-    Route("Fn", "Root", "GET", "/", "rest", "1.0", "ServerlessRestApi", "Prod"),
-    Route("Fn", "Post", "GET", "/posts/{slug}", "rest", "1.0", "ServerlessRestApi", "Prod"),
-    Route("Fn", "Echo", "ANY", "/echo", "rest", "1.0", "ServerlessRestApi", "Prod", ("image/png",)),
+    Route("Fn", "Root", "GET", "/", "rest", "ServerlessRestApi", "Prod"),
+    Route("Fn", "Post", "GET", "/posts/{slug}", "rest", "ServerlessRestApi", "Prod"),
+    Route("Fn", "Echo", "ANY", "/echo", "rest", "ServerlessRestApi", "Prod", ("image/png",)),
 ]
 
 
@@ -325,10 +325,10 @@ def test_client_routes_match_like_api_gateway(app: App) -> None:
 
 def test_client_routes_use_the_gateway_precedence(app: App) -> None:
     routes = [
-        Route("Fn", "Any", "ANY", "/posts/{slug}", "rest", "1.0", "ServerlessRestApi", "Prod"),
-        Route("Fn", "Get", "GET", "/posts/{slug}", "rest", "1.0", "ServerlessRestApi", "Prod"),
-        Route("Fn", "Me", "PATCH", "/posts/me", "rest", "1.0", "ServerlessRestApi", "Prod"),
-        Route("Fn", "Proxy", "ANY", "/{proxy+}", "rest", "1.0", "ServerlessRestApi", "Prod"),
+        Route("Fn", "Any", "ANY", "/posts/{slug}", "rest", "ServerlessRestApi", "Prod"),
+        Route("Fn", "Get", "GET", "/posts/{slug}", "rest", "ServerlessRestApi", "Prod"),
+        Route("Fn", "Me", "PATCH", "/posts/me", "rest", "ServerlessRestApi", "Prod"),
+        Route("Fn", "Proxy", "ANY", "/{proxy+}", "rest", "ServerlessRestApi", "Prod"),
     ]
     client = Client(app, payload="1.0", stage="Prod", routes=routes)
     # The exact method beats ANY on the same path; a method /posts/me lacks falls through to /posts/{slug}.
@@ -351,7 +351,7 @@ def test_client_routes_use_the_gateway_precedence(app: App) -> None:
 
 
 def test_client_http_api_miss_is_api_gateways_own_answer(app: App) -> None:
-    routes = [Route("Fn", "Post", "GET", "/posts/{slug}", "http", "2.0", "ServerlessHttpApi", "$default")]
+    routes = [Route("Fn", "Post", "GET", "/posts/{slug}", "http-2.0", "ServerlessHttpApi", "$default")]
     missing = Client(app, routes=routes).get("/nowhere")
     assert missing.status_code == 404
     assert missing.json == {"message": "Not Found"}
@@ -359,13 +359,14 @@ def test_client_http_api_miss_is_api_gateways_own_answer(app: App) -> None:
     assert missing.event is None
     # No routes at all: every path is undeclared, answered by the API the client's payload stands for.
     assert Client(app, routes=[]).get("/").status_code == 404
-    assert Client(app, payload="1.0", routes=[]).get("/").status_code == 403
+    assert Client(app, payload="1.0", stage="Prod", routes=[]).get("/").status_code == 403
+    assert Client(app, payload="rest", routes=[]).get("/").status_code == 403
 
 
 def test_client_http_api_routes(app: App) -> None:
     routes = [
-        Route("Fn", "Post", "GET", "/posts/{slug}", "http", "2.0", "ServerlessHttpApi", "$default"),
-        Route("Fn", "Proxy", "ANY", "/{proxy+}", "http", "1.0", "ServerlessHttpApi", "$default"),
+        Route("Fn", "Post", "GET", "/posts/{slug}", "http-2.0", "ServerlessHttpApi", "$default"),
+        Route("Fn", "Proxy", "ANY", "/{proxy+}", "http-1.0", "ServerlessHttpApi", "$default"),
     ]
     client = Client(app, routes=routes)
     post = client.get("/posts/x")
@@ -377,7 +378,7 @@ def test_client_http_api_routes(app: App) -> None:
     assert proxied.event["pathParameters"] == {"proxy": "echo"}
     assert client.get("/").status_code == 404  # /{proxy+} does not match the root
     default = Client(
-        app, routes=[Route("Fn", "D", "ANY", "/{proxy+}", "http", "2.0", "A", "$default", (), True)]
+        app, routes=[Route("Fn", "D", "ANY", "/{proxy+}", "http-2.0", "A", "$default", (), True)]
     )
     root = default.get("/")
     assert root.text == "home"

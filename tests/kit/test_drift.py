@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lambda_micro.local.drift import DriftProblem, check_drift
-from lambda_micro.local.template import load_template
+from lambda_micro.local.sam import load_template
 from lambda_micro.testing import assert_no_drift
 
 WriteProject = Callable[..., Path]
@@ -215,7 +215,7 @@ def test_check_drift_http_api_default_route_covers_everything(write_project: Wri
 
 def test_assert_no_drift(write_project: WriteProject, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _project(write_project)
-    with pytest.raises(AssertionError, match=r"drift problem\(s\) between .*template.yaml") as info:
+    with pytest.raises(AssertionError, match=r"\d+ drift problems? between .*template.yaml") as info:
         assert_no_drift(path)
     assert "Broken: " in str(info.value)
     assert "  - " in str(info.value)

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from lambda_micro.local.functions import EnvironOverlay, FunctionLoadError, load_function
-from lambda_micro.local.template import load_template
+from lambda_micro.local.environ import EnvironOverlay
+from lambda_micro.local.loader import FunctionLoadError, load_function
+from lambda_micro.local.sam import load_template
 
 WriteProject = Callable[..., Path]
 

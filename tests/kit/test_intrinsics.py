@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from lambda_micro.local._intrinsics import NO_VALUE, ResolveError, Resolver, is_intrinsic
-from lambda_micro.local._yaml import load_yaml
+from lambda_micro.local.sam.cfn_yaml import load_yaml
+from lambda_micro.local.sam.intrinsics import NO_VALUE, ResolveError, Resolver, is_intrinsic
 
 RESOURCES = {
     "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "posts"}},

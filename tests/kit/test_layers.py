@@ -11,10 +11,10 @@ import pytest
 from werkzeug.test import Client
 
 from lambda_micro.local.events import build_event
-from lambda_micro.local.functions import FunctionLoadError, load_function
 from lambda_micro.local.gateway import LocalGateway, load_state
+from lambda_micro.local.loader import FunctionLoadError, load_function
 from lambda_micro.local.reload import FileWatcher
-from lambda_micro.local.template import ExternalLayer, Layer, TemplateError, load_template
+from lambda_micro.local.sam import ExternalLayer, Layer, TemplateError, load_template
 
 WriteProject = Callable[..., Path]
 
@@ -653,14 +653,14 @@ def test_load_function_layer_notes_once_and_data_folders_do_not_shadow_modules(
         },
     )
     functions = load_template(path).functions
-    with caplog.at_level(logging.INFO, logger="lambda_micro.local"):
+    with caplog.at_level(logging.DEBUG, logger="lambda_micro.local"):
         one = load_function(functions["One"])
         two = load_function(functions["Two"])
     try:
         assert one.invoke({}, None) == ["1", "pytest", "namespace"]
         notes = [record for record in caplog.records if "layer Framework" in record.getMessage()]
         assert len(notes) == 1
-        assert notes[0].levelno == logging.INFO
+        assert notes[0].levelno == logging.DEBUG  # the usual case: no line on every command
         assert "local environment" in notes[0].getMessage()
     finally:
         one.unload()

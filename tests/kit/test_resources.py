@@ -11,7 +11,7 @@ from moto import mock_aws
 
 from lambda_micro.local.embedded_aws import reset_moto
 from lambda_micro.local.resources import create_resources, table_request
-from lambda_micro.local.template import load_template
+from lambda_micro.local.sam import load_template
 
 WriteProject = Callable[..., Path]
 

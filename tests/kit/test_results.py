@@ -47,7 +47,7 @@ def test_parse_result_base64_body() -> None:
 @pytest.mark.parametrize(
     ("result", "message"),
     [
-        ({"statusCode": 200, "extra": 1}, "unknown key(s) 'extra'"),
+        ({"statusCode": 200, "extra": 1}, "unknown key 'extra'"),
         ({"statusCode": "200"}, "statusCode must be an int, got str '200'"),
         ({"statusCode": True}, "statusCode must be an int"),
         ({"statusCode": 700}, "not an HTTP status"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lambda_micro.local.template import TemplateError, load_template
+from lambda_micro.local.sam import TemplateError, load_template
 
 FUNCTION_FILES = {"src/web/app.py": "def handler(event, context):\n    return {}\n", "src/api/app.py": ""}
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from lambda_micro.local.functions import FunctionUnloaded, LoadedFunction, load_function
-from lambda_micro.local.gateway import invoke
-from lambda_micro.local.template import load_template
+from lambda_micro.local.invoke import invoke
+from lambda_micro.local.loader import FunctionUnloaded, LoadedFunction, load_function
+from lambda_micro.local.sam import load_template
 
 WriteProject = Callable[..., Path]
 

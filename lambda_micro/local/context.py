@@ -1,13 +1,16 @@
-"""A Lambda context object with the attributes and method the Python runtime provides."""
+"""The Lambda context: what the Python runtime passes as ``context`` (the test kit re-exports it)."""
 
 from __future__ import annotations
 
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["LambdaContext"]
+if TYPE_CHECKING:
+    from .sam import Function
+
+__all__ = ["LambdaContext", "lambda_context"]
 
 
 def _request_id() -> str:
@@ -52,3 +55,22 @@ class LambdaContext:
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before the function's timeout (never negative)."""
         return max(0, self._deadline_ms - int(time.time() * 1000))
+
+
+def lambda_context(
+    function: Function, request_id: str | None = None, *, region: str = "us-east-1"
+) -> LambdaContext:
+    """The context Lambda passes to one invocation of ``function``.
+
+    Named, sized and timed from the template; its deadline starts now and is the function's ``Timeout``.
+    A fresh request id is drawn unless ``request_id`` is given.
+    """
+    context = LambdaContext(
+        function_name=function.function_name or function.logical_id,
+        timeout=float(function.timeout),
+        memory_limit_in_mb=str(function.memory_size),
+        region=region,
+    )
+    if request_id is not None:
+        context.aws_request_id = request_id
+    return context
