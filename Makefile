@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-dev
 HOST   ?= 127.0.0.1
 PORT   ?= 3000
 
-.PHONY: venv serve test lint typecheck cov bench clean
+.PHONY: venv serve test lint typecheck cov bench bench-render clean
 
 # Both distributions of this repository, editable: lambda-micro (the runtime, with its `sessions` extra) and
 # lambda-micro-local (the local gateway, the test kit and their pytest plugin), with the development tools
@@ -52,6 +52,11 @@ cov: $(STAMP)
 ## for a smoke run). Writes bench/results.md.
 bench:
 	$(PYTHON) bench/run.py $(BENCH_ARGS)
+
+## The example blog's worst case for rendering a post body (the slowest body its bounds accept, found from known
+## pathological inputs and a seeded random search); under a minute. RENDER_ARGS=--quick for a smoke run.
+bench-render: $(STAMP)
+	$(BIN)/python bench/render_worst_case.py $(RENDER_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-bench .aws-sam .coverage .coverage.* htmlcov .mypy_cache .ruff_cache .pytest_cache .hypothesis
