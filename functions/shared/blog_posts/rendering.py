@@ -1,16 +1,18 @@
 """Post bodies to safe HTML, once, when a post is written; plain text escaped.
 
 Markdown is GitHub-flavoured (tables, strikethrough, autolinks) through cmark-gfm, GitHub's C implementation
-of CommonMark, whose parser is linear in its input, in safe mode: raw HTML is omitted and ``javascript:``-like
-URLs are dropped. nh3 then cleans the result against an allow-list (links and images only with http, https or
-mailto URLs, or relative ones; ``rel="nofollow noopener noreferrer"`` on links), as defence in depth.
+of CommonMark, designed and fuzzed against pathological input, in safe mode: raw HTML is omitted and
+``javascript:``-like URLs are dropped. nh3 then cleans the result against an allow-list (links and images only
+with http, https or mailto URLs, or relative ones; ``rel="nofollow noopener noreferrer"`` on links), as
+defence in depth.
 
 What an accepted body may cost is bounded, so that rendering any of them stays within a few tens of
 milliseconds (``make bench-render`` reports the slowest one found): at most ``MAX_BODY_LENGTH`` characters
-reach cmark, and its HTML reaches the sanitiser only if it nests at most ``MAX_NESTING`` elements deep and
-has at most ``MAX_ELEMENTS`` of them (an HTML5 parser is slow on deep trees); the sanitised HTML is at most
-``MAX_HTML_BYTES``, so post, source and HTML fit in one DynamoDB item (400 KB). A body past a bound raises
-:class:`BodyTooComplex` with a message for the author.
+with at most ``MAX_DELIMITERS`` emphasis and strikethrough markers reach cmark; its HTML reaches the
+sanitiser only if it nests at most ``MAX_NESTING`` elements deep, has at most ``MAX_ELEMENTS`` of them (an
+HTML5 parser is slow on deep trees) and is at most ``MAX_HTML_BYTES``, as the sanitised HTML must be too, so
+source and HTML fit in one DynamoDB item (400 KB). A body past a bound raises :class:`BodyTooComplex` with a
+message for the author.
 
 cmark-gfm and nh3 are imported on first use: a function that only reads stored posts never loads them.
 """
@@ -29,9 +31,13 @@ if TYPE_CHECKING:
 
 # DynamoDB items are limited to 400 KB: 50,000 characters are at most 200 KB of UTF-8.
 MAX_BODY_LENGTH = 50_000
+# cmark-gfm matches emphasis and strikethrough delimiters in more than linear time when a body is made of
+# little else (50,000 characters of "~a" took it 25 ms, of "_:~*-->(" 20 ms, and doubling the size tripled
+# it): their number is bounded before it parses. Prose has one for 15 characters or so.
+MAX_DELIMITERS = 10_000
 MAX_NESTING = 32
 MAX_ELEMENTS = 10_000
-MAX_HTML_BYTES = 180_000
+MAX_HTML_BYTES = 150_000
 EXCERPT_LENGTH = 240
 # A post stored before bodies were rendered at write time has no excerpt: the listing renders the start of
 # its body only, which is all an excerpt shows.
@@ -94,6 +100,12 @@ def render_markdown(text: str) -> str:
     """Markdown to sanitised HTML; raise :class:`BodyTooComplex` past a bound."""
     if len(text) > MAX_BODY_LENGTH:
         raise BodyTooComplex(f"must be at most {MAX_BODY_LENGTH} characters")
+    delimiters = text.count("*") + text.count("_") + text.count("~")
+    if delimiters > MAX_DELIMITERS:
+        raise BodyTooComplex(
+            f"has {delimiters} of the characters *, _ and ~ (emphasis and strikethrough markers, counted in "
+            f"code too); at most {MAX_DELIMITERS} are accepted"
+        )
     raw = _cmark(text)
     shape = measure(raw, max_depth=MAX_NESTING, max_elements=MAX_ELEMENTS)
     if shape.depth > MAX_NESTING:
@@ -106,13 +118,20 @@ def render_markdown(text: str) -> str:
             f"has more than {MAX_ELEMENTS} Markdown elements (paragraphs, list items, links, emphasis, "
             "table cells...); split it into several posts"
         )
+    # Before the sanitiser, whose time grows with its input (entities most: '"&' repeated is 5.5 bytes of
+    # HTML a character), and after it (it adds rel="..." to every link).
+    _check_html_size(raw)
     cleaned = _sanitise(raw)
-    size = len(cleaned.encode("utf-8"))
+    _check_html_size(cleaned)
+    return cleaned
+
+
+def _check_html_size(html: str) -> None:
+    size = len(html.encode("utf-8"))
     if size > MAX_HTML_BYTES:
         raise BodyTooComplex(
             f"renders to {size} bytes of HTML, more than the {MAX_HTML_BYTES} a post may have; shorten it"
         )
-    return cleaned
 
 
 def render_text(text: str) -> str:
