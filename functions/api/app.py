@@ -149,8 +149,9 @@ def cors_headers(response: WerkzeugResponse) -> WerkzeugResponse:
 # --- Helpers ------------------------------------------------------------------------------------------
 
 
-def post_document(post: Post) -> dict[str, Any]:
-    """The JSON representation of a post."""
+def post_document(post: Post, *, with_html: bool = True) -> dict[str, Any]:
+    """The JSON representation of a post; ``with_html`` False for listings, which show excerpts (and whose
+    pages stay well inside Lambda's 6 MB response: a post's source and HTML are up to 350 KB)."""
     image = None
     if post.image is not None:
         image = {
@@ -158,7 +159,7 @@ def post_document(post: Post) -> dict[str, Any]:
             "content_type": post.image.content_type,
             "size": post.image.size,
         }
-    return {
+    document: dict[str, Any] = {
         "slug": post.slug,
         "title": post.title,
         "body": post.body,
@@ -168,10 +169,12 @@ def post_document(post: Post) -> dict[str, Any]:
         "version": post.version,
         "url": url_for("get_post", slug=post.slug),
         "image": image,
-        # Rendered when the post was written (sanitised HTML, or the plain text escaped).
-        "html": body_html(post),
         "excerpt": post_excerpt(post),
     }
+    if with_html:
+        # Rendered when the post was written (sanitised HTML, or the plain text escaped).
+        document["html"] = body_html(post)
+    return document
 
 
 def no_content() -> Response:
@@ -233,7 +236,7 @@ def list_posts() -> Response:
             raise ApiError(400, "invalid_cursor", str(exc), fields={"cursor": str(exc)}) from exc
     page = posts.list(limit=int(raw_limit), after=after)
     document = {
-        "items": [post_document(post) for post in page.posts],
+        "items": [post_document(post, with_html=False) for post in page.posts],
         "next_cursor": cursors.encode(page.next) if page.next else None,
     }
     return Response(json.dumps(document), mimetype="application/json")

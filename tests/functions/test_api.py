@@ -148,6 +148,14 @@ def test_list_defaults_to_20_and_reports_the_end(api: Any) -> None:
     assert response.json["next_cursor"] is None
 
 
+def test_list_items_have_the_excerpt_and_one_post_its_html(api: Any) -> None:
+    create(api, "rendered", body="Some **bold** text")
+    (item,) = api.get("/api/posts").json["items"]
+    assert item["excerpt"] == "Some bold text"
+    assert "html" not in item
+    assert api.get("/api/posts/rendered").json["html"] == "<p>Some <strong>bold</strong> text</p>\n"
+
+
 @pytest.mark.parametrize("limit", ["0", "101", "-1", "ten", "1.5", ""])
 def test_list_rejects_a_bad_limit(api: Any, limit: str) -> None:
     response = api.get("/api/posts", query={"limit": limit})
