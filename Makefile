@@ -6,11 +6,10 @@ STAMP  := $(VENV)/.installed-dev
 HOST   ?= 127.0.0.1
 PORT   ?= 3000
 
-.PHONY: venv serve test lint typecheck cov bench bench-gateway clean
+.PHONY: venv serve test lint typecheck cov bench bench-gateway bench-render clean
 
 # Both distributions of this repository, editable: lambda-micro (the runtime, with its `sessions` and `signals`
-# extras) and
-# lambda-micro-local (the local gateway, the test kit and their pytest plugin), with the development tools
+# extras) and lambda-micro-local (the local gateway, the test kit and their pytest plugin), with the development tools
 # (the dependency group `dev` of pyproject.toml; `--group` needs pip 25.1 or later, hence the upgrade).
 LOCAL_DIST := packages/lambda-micro-local
 
@@ -59,6 +58,11 @@ bench:
 ## machine; GATEWAY_BENCH_ARGS="--duration 3" for a short run. Uses wrk when installed (apt-get install wrk).
 bench-gateway: $(STAMP)
 	$(BIN)/python bench/gateway.py $(GATEWAY_BENCH_ARGS)
+
+## The example blog's worst case for rendering a post body (the slowest body its bounds accept, found from known
+## pathological inputs and a seeded random search); under a minute. RENDER_ARGS=--quick for a smoke run.
+bench-render: $(STAMP)
+	$(BIN)/python bench/render_worst_case.py $(RENDER_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-bench .aws-sam .coverage .coverage.* htmlcov .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -2,13 +2,15 @@
 
 - ``GET /api/posts`` (``?limit=&cursor=``, newest first) and ``POST /api/posts``;
 - ``GET/PUT/PATCH/DELETE /api/posts/{slug}`` with optimistic concurrency: every post has a ``version``,
-  sent as a strong ``ETag``; PUT and PATCH need ``If-Match`` (or ``version`` in the body) and fail with
-  412 when the post has changed since, so no update is ever lost;
-- ``GET/PUT /api/posts/{slug}/image``: PNG, JPEG, GIF or WebP (checked from the bytes), up to 5 MB,
-  stored in S3 and served back as binary.
+  sent as a strong ``ETag``; PUT, PATCH and DELETE need ``If-Match`` (PUT and PATCH may send ``version`` in
+  the body instead) and fail with 412 when the post has changed since, so no update is ever lost;
+- ``GET/PUT /api/posts/{slug}/image``: PNG, JPEG, GIF or WebP, up to 5 MB, decoded and re-encoded
+  (imaging.py), stored in S3 and served back as binary.
 
-Errors are JSON: ``{"error": {"code": ..., "message": ..., "fields": {...}}}``. CORS is answered by the
-app itself (not by the HTTP API's CorsConfiguration) so it behaves the same locally, in tests and on AWS.
+Errors are JSON: ``{"error": {"code": ..., "message": ..., "fields": {...}}}`` (http_errors.py). CORS is
+answered by the app itself (not by the HTTP API's CorsConfiguration) so it behaves the same locally, in tests
+and on AWS. Every response says ``X-Content-Type-Options: nosniff``, and over https
+``Strict-Transport-Security``.
 """
 
 from __future__ import annotations
@@ -16,31 +18,38 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import uuid
-from collections.abc import Mapping
 from typing import Any
 
 from blog_posts import (
-    ALLOWED_IMAGE_TYPES,
     MAX_IMAGE_BYTES,
+    Cursors,
     Image,
     ImageNotFound,
     ImageStore,
     InvalidCursor,
+    Position,
     Post,
     PostExists,
     PostNotFound,
     PostRepository,
     ValidationError,
     VersionConflict,
-    decode_cursor,
-    encode_cursor,
-    sniff_image_type,
+    body_html,
+    image_headers,
+    is_valid_slug,
+    post_excerpt,
+    secret_key,
+    transport_headers,
     validate_post,
 )
-from blog_posts.cursor import Position
-from blog_posts.model import is_valid_slug
+from blog_posts.headers import NOSNIFF
 from blog_posts.repository import MAX_PAGE_SIZE
+from http_errors import ApiError, error_response
+from imaging import ImageRejected, clean_image
+from json_input import JsonInputError, parse_object
+from preconditions import conflict, entity_tags, expected_version
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
@@ -51,8 +60,13 @@ CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 CORS_HEADERS = "Content-Type, If-Match, If-None-Match"
 CORS_EXPOSE = "ETag, Location"
 
+# ASCII digits only: "²" is a digit to str.isdigit, and 5,000 digits are too many for int().
+LIMIT_PATTERN = re.compile(r"[0-9]{1,3}")
+
 app = App(__name__)
 logger = logging.getLogger(__name__)
+app.secret_key = secret_key(logger)
+cursors = Cursors(app.secret_key)
 posts = PostRepository.from_environment()
 images = ImageStore.from_environment()
 allowed_origins = frozenset(
@@ -61,27 +75,6 @@ allowed_origins = frozenset(
     if origin.strip()
 )
 handler = app.lambda_handler
-
-
-class ApiError(Exception):
-    """An error answered as ``{"error": {...}}`` with its HTTP status."""
-
-    def __init__(
-        self, status: int, code: str, message: str, *, fields: Mapping[str, str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.fields = dict(fields) if fields else None
-
-
-def error_response(status: int, code: str, message: str, fields: Mapping[str, str] | None = None) -> Response:
-    """The JSON error document every failure of this API uses."""
-    error: dict[str, Any] = {"code": code, "message": message}
-    if fields:
-        error["fields"] = dict(fields)
-    return Response(json.dumps({"error": error}), status=status, mimetype="application/json")
 
 
 @app.errorhandler(ApiError)
@@ -133,6 +126,14 @@ def cors_preflight() -> Response | None:
 
 
 @app.after_request
+def security_headers(response: WerkzeugResponse) -> WerkzeugResponse:
+    """No content sniffing of anything this API answers, and HSTS over https (errors included)."""
+    response.headers["X-Content-Type-Options"] = NOSNIFF
+    response.headers.update(transport_headers(secure=request.is_secure))
+    return response
+
+
+@app.after_request
 def cors_headers(response: WerkzeugResponse) -> WerkzeugResponse:
     """Let allowed origins read responses (and the ETag they need for If-Match)."""
     if "Access-Control-Allow-Origin" not in response.headers:
@@ -148,8 +149,9 @@ def cors_headers(response: WerkzeugResponse) -> WerkzeugResponse:
 # --- Helpers ------------------------------------------------------------------------------------------
 
 
-def post_document(post: Post) -> dict[str, Any]:
-    """The JSON representation of a post."""
+def post_document(post: Post, *, with_html: bool = True) -> dict[str, Any]:
+    """The JSON representation of a post; ``with_html`` False for listings, which show excerpts (and whose
+    pages stay well inside Lambda's 6 MB response: a post's source and HTML are up to 350 KB)."""
     image = None
     if post.image is not None:
         image = {
@@ -157,7 +159,7 @@ def post_document(post: Post) -> dict[str, Any]:
             "content_type": post.image.content_type,
             "size": post.image.size,
         }
-    return {
+    document: dict[str, Any] = {
         "slug": post.slug,
         "title": post.title,
         "body": post.body,
@@ -167,7 +169,12 @@ def post_document(post: Post) -> dict[str, Any]:
         "version": post.version,
         "url": url_for("get_post", slug=post.slug),
         "image": image,
+        "excerpt": post_excerpt(post),
     }
+    if with_html:
+        # Rendered when the post was written (sanitised HTML, or the plain text escaped).
+        document["html"] = body_html(post)
+    return document
 
 
 def no_content() -> Response:
@@ -191,14 +198,11 @@ def json_body() -> dict[str, Any]:
         raise ApiError(
             415, "unsupported_media_type", "send the post as JSON (Content-Type: application/json)"
         )
-    raw = request.get_data()
     try:
-        document = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {exc}") from exc
-    if not isinstance(document, dict):
-        raise ApiError(400, "invalid_json", "the body must be a JSON object")
-    return document
+        return parse_object(request.get_data())
+    except JsonInputError as error:
+        fields = {error.field: "is nested too deeply"} if error.field is not None else None
+        raise ApiError(400, "invalid_json", str(error), fields=fields) from error
 
 
 def load_post(slug: str) -> Post:
@@ -209,52 +213,6 @@ def load_post(slug: str) -> Post:
     return post
 
 
-def expected_version(post: Post, body: Mapping[str, Any] | None, *, required: bool) -> int | None:
-    """The version the client based its change on, from If-Match or the body's ``version``.
-
-    Checked here against ``post`` so a stale client gets 412 before anything is written; the write itself
-    is conditional on the same version, which closes the race with a concurrent writer.
-    """
-    if request.if_match:
-        if request.if_match.star_tag:
-            return None if not required else post.version
-        if not request.if_match.contains(post.etag.strip('"')):
-            raise ApiError(
-                412,
-                "precondition_failed",
-                f"the post is at version {post.version} (ETag {post.etag}), not the one in If-Match",
-            )
-        return post.version
-    version = body.get("version") if body is not None else None
-    if version is not None:
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise ApiError(
-                422, "validation_failed", "invalid version", fields={"version": "must be a positive integer"}
-            )
-        if version != post.version:
-            raise ApiError(
-                412, "precondition_failed", f"the post is at version {post.version}, not {version}"
-            )
-        return version
-    if required:
-        raise ApiError(
-            428,
-            "precondition_required",
-            "send If-Match with the post's ETag (or the post's version in the body) so a concurrent change "
-            "is not overwritten",
-        )
-    return None
-
-
-def conflict(error: VersionConflict) -> ApiError:
-    """The 412 for a conditional write that lost the race."""
-    return ApiError(
-        412,
-        "precondition_failed",
-        f"the post changed meanwhile: it is at version {error.current.version}, not {error.expected_version}",
-    )
-
-
 # --- Posts --------------------------------------------------------------------------------------------
 
 
@@ -262,7 +220,7 @@ def conflict(error: VersionConflict) -> ApiError:
 def list_posts() -> Response:
     """Newest first: ``limit`` (1-100, default 20), ``cursor`` from the last page's ``next_cursor``."""
     raw_limit = request.args.get("limit", str(DEFAULT_PAGE_SIZE))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_PAGE_SIZE:
+    if not LIMIT_PATTERN.fullmatch(raw_limit) or not 1 <= int(raw_limit) <= MAX_PAGE_SIZE:
         raise ApiError(
             400,
             "invalid_limit",
@@ -273,13 +231,13 @@ def list_posts() -> Response:
     cursor = request.args.get("cursor")
     if cursor is not None:
         try:
-            after = decode_cursor(cursor)
+            after = cursors.decode(cursor)
         except InvalidCursor as exc:
-            raise ApiError(400, "invalid_cursor", str(exc)) from exc
+            raise ApiError(400, "invalid_cursor", str(exc), fields={"cursor": str(exc)}) from exc
     page = posts.list(limit=int(raw_limit), after=after)
     document = {
-        "items": [post_document(post) for post in page.posts],
-        "next_cursor": encode_cursor(page.next) if page.next else None,
+        "items": [post_document(post, with_html=False) for post in page.posts],
+        "next_cursor": cursors.encode(page.next) if page.next else None,
     }
     return Response(json.dumps(document), mimetype="application/json")
 
@@ -303,7 +261,8 @@ def create_post() -> Response:
 def get_post(slug: str) -> Response:
     """One post; ``If-None-Match`` with its ETag gives 304."""
     post = load_post(slug)
-    if request.if_none_match.contains(post.etag.strip('"')):
+    if_none_match = entity_tags("If-None-Match")
+    if if_none_match is not None and if_none_match.matches_weakly(str(post.version)):
         not_modified = no_content()
         not_modified.status_code = 304
         not_modified.headers["ETag"] = post.etag
@@ -342,9 +301,9 @@ def patch_post(slug: str) -> Response:
 
 @app.delete("/api/posts/<slug>")
 def delete_post(slug: str) -> Response:
-    """Delete a post and its image; honours If-Match when sent."""
+    """Delete a post and its image; needs If-Match, as a delete based on a stale read loses an update too."""
     post = load_post(slug)
-    version = expected_version(post, None, required=False)
+    version = expected_version(post, None, required=True)
     try:
         deleted = posts.delete(slug, expected_version=version)
     except PostNotFound as error:
@@ -369,10 +328,10 @@ def delete_image_quietly(key: str) -> None:
 
 @app.put("/api/posts/<slug>/image")
 def put_image(slug: str) -> Response:
-    """Store the request body as the post's image (PNG, JPEG, GIF or WebP, at most 5 MB).
+    """Store the request body as the post's image (PNG, JPEG, GIF or WebP, at most 5 MB), re-encoded.
 
-    The bytes go to a fresh S3 key first; only then does the post point at them (a conditional write).
-    If that write fails the new object is removed, so a failed upload leaves the post as it was.
+    The re-encoded bytes go to a fresh S3 key first; only then does the post point at them (a conditional
+    write). If that write fails the new object is removed, so a failed upload leaves the post as it was.
     """
     if request.content_length is not None and request.content_length > MAX_IMAGE_BYTES:
         raise ApiError(413, "too_large", f"images may be at most {MAX_IMAGE_BYTES} bytes")
@@ -381,18 +340,24 @@ def put_image(slug: str) -> Response:
         raise ApiError(413, "too_large", f"images may be at most {MAX_IMAGE_BYTES} bytes")
     if not data:
         raise ApiError(400, "empty_body", "send the image bytes as the request body")
-    actual = sniff_image_type(data)
+    # The cheap checks first: decoding up to 5 MB is the expensive part.
+    post = load_post(slug)
+    version = expected_version(post, None, required=False)
+    try:
+        clean = clean_image(data)
+    except ImageRejected as error:
+        raise ApiError(error.status, error.code, str(error)) from error
+    actual = clean.content_type
     declared = request.mimetype
-    if actual is None:
-        raise ApiError(415, "unsupported_image", f"the body is not a {', '.join(ALLOWED_IMAGE_TYPES)} image")
     if declared and declared not in ("application/octet-stream", actual):
         raise ApiError(
             415, "content_type_mismatch", f"Content-Type says {declared} but the bytes are {actual}"
         )
-    post = load_post(slug)
-    version = expected_version(post, None, required=False)
-    image = Image(key=f"posts/{slug}/{uuid.uuid4().hex}", content_type=actual, size=len(data))
-    images.put(image.key, data, actual)
+    if len(clean.data) > MAX_IMAGE_BYTES:
+        message = f"the image is {len(clean.data)} bytes once re-encoded; at most {MAX_IMAGE_BYTES}"
+        raise ApiError(413, "too_large", message)
+    image = Image(key=f"posts/{slug}/{uuid.uuid4().hex}", content_type=actual, size=len(clean.data))
+    images.put(image.key, clean.data, actual)
     try:
         before, after = posts.set_image(slug, image, expected_version=version)
     except (PostNotFound, VersionConflict) as error:
@@ -410,8 +375,9 @@ def put_image(slug: str) -> Response:
 
 @app.get("/api/posts/<slug>/image")
 def get_image(slug: str) -> Response:
-    """The post's image bytes, with their real Content-Type."""
+    """The post's image bytes, with their Content-Type, served as nothing but an image."""
     post = load_post(slug)
+    entity_tags("If-None-Match")  # a malformed one is a 400 here too
     if post.image is None:
         raise ApiError(404, "not_found", f"post '{slug}' has no image")
     try:
@@ -419,6 +385,7 @@ def get_image(slug: str) -> Response:
     except ImageNotFound as error:
         raise ApiError(404, "not_found", f"the image of post '{slug}' is missing from storage") from error
     response = Response(data, mimetype=post.image.content_type)
+    response.headers.update(image_headers(post.slug, post.image.content_type))
     response.set_etag(post.image.key.rsplit("/", 1)[-1])
     response.headers["Cache-Control"] = "public, max-age=300"
     response.make_conditional(request)

@@ -3,7 +3,8 @@
 Home (newest first, paginated), one page per post, forms to write, edit and delete posts (CSRF token in
 the signed session cookie, flash messages, redirect after a successful post), the post's image, a
 stylesheet and a 404 page. Posts live in DynamoDB and images in S3 through the shared ``blog_posts``
-package (functions/shared, symlinked here); lambda_micro comes from the stack's layer.
+package (the stack's BlogPostsLayer, functions/shared), which also renders bodies when posts are written:
+pages show the stored HTML and excerpts. lambda_micro comes from the stack's LambdaMicroLayer.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 from typing import Any
 
 from blog_posts import (
+    Cursors,
     ImageNotFound,
     ImageStore,
     InvalidCursor,
+    Position,
     Post,
     PostExists,
     PostInput,
@@ -26,13 +28,17 @@ from blog_posts import (
     PostRepository,
     ValidationError,
     VersionConflict,
-    decode_cursor,
-    encode_cursor,
+    body_html,
+    image_headers,
+    is_valid_slug,
+    parse_version,
+    post_excerpt,
+    secret_key,
+    transport_headers,
     validate_post,
 )
-from blog_posts.cursor import Position
-from blog_posts.model import is_valid_slug
-from rendering import excerpt, render_body
+from forms import FORM_TYPE, undecodable_field
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
@@ -54,19 +60,8 @@ app = App(__name__)
 logger = logging.getLogger(__name__)
 
 
-def _secret_key() -> str:
-    configured = os.environ.get("LAMBDA_MICRO_SECRET_KEY", "")
-    if configured:
-        return configured
-    # template.yaml refuses to deploy without SessionSecret; this only happens in local runs.
-    logger.warning(
-        "LAMBDA_MICRO_SECRET_KEY is not set: signing sessions with a random key for this process only "
-        "(set the SessionSecret parameter when deploying)"
-    )
-    return secrets.token_urlsafe(48)
-
-
-app.secret_key = _secret_key()
+app.secret_key = secret_key(logger)
+cursors = Cursors(app.secret_key)
 # Compile the templates during INIT, so no visitor's request pays for it.
 app.preload_templates()
 posts = PostRepository.from_environment()
@@ -101,8 +96,25 @@ def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
 
 @app.before_request
 def protect_forms() -> tuple[str, int] | None:
-    """Refuse any form post that does not carry this session's CSRF token."""
-    if request.method == "POST" and not _csrf_ok():
+    """Refuse any form post that is not URL-encoded UTF-8 text or does not carry this session's CSRF token."""
+    if request.method != "POST":
+        return None
+    if request.mimetype != FORM_TYPE:
+        return page(
+            "error.html",
+            415,
+            title="Unsupported form",
+            message=f"This site's forms are sent as {FORM_TYPE}. Go back, reload the page and try again.",
+        )
+    field = undecodable_field(request.get_data())
+    if field is not None:
+        return page(
+            "error.html",
+            400,
+            title="Bad form",
+            message=f"The form field “{field}” is not valid UTF-8 text. Go back and check what you typed.",
+        )
+    if not _csrf_ok():
         return page(
             "error.html",
             400,
@@ -123,6 +135,7 @@ def security_headers(response: WerkzeugResponse) -> WerkzeugResponse:
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.update(transport_headers(secure=request.is_secure))
     return response
 
 
@@ -143,7 +156,7 @@ def index() -> tuple[str, int]:
     cursor = request.args.get("cursor")
     if cursor is not None:
         try:
-            after = decode_cursor(cursor)
+            after = cursors.decode(cursor)
         except InvalidCursor:
             return page(
                 "error.html",
@@ -152,15 +165,16 @@ def index() -> tuple[str, int]:
                 message="That page link is not valid. Start again from the home page.",
             )
     result = posts.list(limit=PAGE_SIZE, after=after)
-    older = url_for("index", cursor=encode_cursor(result.next)) if result.next else None
-    return page("index.html", posts=result.posts, older=older, excerpt=excerpt, first_page=after is None)
+    older = url_for("index", cursor=cursors.encode(result.next)) if result.next else None
+    return page("index.html", posts=result.posts, older=older, excerpt=post_excerpt, first_page=after is None)
 
 
 @app.get("/posts/<slug>")
 def show_post(slug: str) -> tuple[str, int]:
-    """One post, its body rendered (Markdown sanitised, or plain text escaped)."""
+    """One post, its body as rendered when it was written (Markdown sanitised, or plain text escaped)."""
     post = _post_or_404(slug)
-    return page("post.html", post=post, body=render_body(post.body, post.format))
+    body = Markup(body_html(post))  # noqa: S704 - sanitised HTML, or escaped text (blog_posts.rendering)
+    return page("post.html", post=post, body=body)
 
 
 @app.get("/posts/<slug>/image")
@@ -174,6 +188,7 @@ def post_image(slug: str) -> Response:
     except ImageNotFound:
         abort(404)
     response = Response(data, mimetype=post.image.content_type)
+    response.headers.update(image_headers(post.slug, post.image.content_type))
     # Each upload has its own S3 key, so the key identifies these exact bytes.
     response.set_etag(hashlib.sha256(post.image.key.encode("utf-8")).hexdigest()[:32])
     response.headers["Cache-Control"] = "public, max-age=300"
@@ -203,10 +218,10 @@ def new_post() -> tuple[str, int] | WerkzeugResponse:
 
 
 def _expected_version() -> int:
-    raw = request.form.get("version", "")
-    if not raw.isdigit():
-        abort(400, description="The form is missing the version of the post it edits.")
-    return int(raw)
+    version = parse_version(request.form.get("version", ""))
+    if version is None:
+        abort(400, description="The form's “version” field is missing or is not the version of a post.")
+    return version
 
 
 @app.route("/posts/<slug>/edit", methods=["GET", "POST"])

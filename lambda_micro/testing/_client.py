@@ -99,6 +99,10 @@ class Client:
     ``propagate_errors`` (the default) a handler's exception propagates, a result API Gateway would reject
     raises :class:`~lambda_micro.testing.InvalidResult` and a handler past its ``timeout`` raises
     ``FunctionTimedOut``; ``propagate_errors=False`` answers them as API Gateway does (502/500/504/503).
+
+    ``scheme`` is the one the client connects with: API Gateway and Function URLs are https only (the
+    default); ``"http"`` is what an ALB's http listener, or ``lambda-micro serve`` on ``http://``, reports
+    in ``X-Forwarded-Proto``. A client's own ``X-Forwarded-Proto`` header is replaced, as API Gateway does.
     """
 
     def __init__(
@@ -119,7 +123,10 @@ class Client:
         memory_size: int = 128,
         use_cookies: bool = True,
         propagate_errors: bool = True,
+        scheme: str = "https",
     ) -> None:
+        if scheme not in ("http", "https"):
+            raise ValueError(f"scheme must be 'http' or 'https', not {scheme!r}")
         if stage is None:
             # A ``payload=`` spelling keeps the stage it always had; a source gets its own default.
             stage = "$default" if payload in PAYLOADS else default_stage(source_for_payload(payload)[0])
@@ -134,6 +141,7 @@ class Client:
         self.binary_media_types = tuple(binary_media_types)
         self.domain_name = domain_name
         self.source_ip = source_ip
+        self.scheme = scheme
         self.default_headers = list(headers.items() if isinstance(headers, Mapping) else headers or [])
         self._context = context
         self.function_name = function_name
@@ -307,7 +315,7 @@ class Client:
             headers=tuple(headers),
             body=data,
             client_address=self.source_ip,
-            scheme="https",
+            scheme=self.scheme,
             authorizer=authorizer,
             stage_variables=stage_variables,
         )

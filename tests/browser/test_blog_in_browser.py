@@ -1,18 +1,22 @@
 """The README's first command, driven by a real browser: `lambda-micro serve` on the example blog.
 
 Headless Chromium (the system's ``chromium``, driven by Playwright's Python package) loads the home page,
-writes a post through the form and finds it listed, on the plain URL and under the REST API's stage prefix.
+writes a post through the form and finds it listed, on the plain URL and under the REST API's stage prefix,
+and shows an image uploaded through the JSON API.
 A screenshot of each run is saved under ``test-artifacts/``.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -143,5 +147,42 @@ def test_browser_links_keep_the_stage_prefix(blog_url: str, browser: Any) -> Non
         assert page.url == f"{base}/posts/{slug}"
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "blog-post-under-stage.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def _api(base: str, method: str, path: str, body: bytes, content_type: str, **headers: str) -> Any:
+    request = urllib.request.Request(
+        base + path, data=body, method=method, headers={"Content-Type": content_type, **headers}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # the local gateway, on loopback
+        return json.loads(response.read())
+
+
+def test_browser_shows_an_uploaded_image_in_the_post_and_on_its_own(blog_url: str, browser: Any) -> None:
+    """The image is re-encoded on upload and served with a sandboxing CSP: it still displays, in the post
+    and when opened directly."""
+    from PIL import Image
+
+    slug = f"pictured-{int(time.time())}"
+    post = {"slug": slug, "title": "With a picture", "body": "A *red* square."}
+    _api(blog_url, "POST", "/api/posts", json.dumps(post).encode(), "application/json")
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(picture, format="PNG")
+    uploaded = _api(
+        blog_url, "PUT", f"/api/posts/{slug}/image", picture.getvalue(), "image/png", **{"If-Match": '"1"'}
+    )
+    assert uploaded["image"]["content_type"] == "image/png"
+    page = browser.new_page()
+    try:
+        page.goto(f"{blog_url}/posts/{slug}")
+        page.wait_for_function("document.getElementById('post-image').complete")
+        assert page.evaluate("document.getElementById('post-image').naturalWidth") == 40
+        assert page.inner_html("#post-body") == "<p>A <em>red</em> square.</p>\n"
+        response = page.goto(f"{blog_url}/posts/{slug}/image")
+        assert response is not None
+        assert "sandbox" in (response.headers.get("content-security-policy") or "")
+        page.wait_for_function("document.images.length === 1 && document.images[0].complete")
+        assert page.evaluate("document.images[0].naturalWidth") == 40
     finally:
         page.close()

@@ -21,6 +21,8 @@ import pytest
 import yaml
 from moto import mock_aws
 
+from lambda_micro.testing.plugin import AwsResources
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 SHARED = ROOT / "functions" / "shared"
@@ -102,6 +104,59 @@ def images_bucket(moto_env: None) -> str:
 
 
 # --- Talking to the functions through the test kit ------------------------------------------------------
+
+
+@pytest.fixture
+def table(aws: AwsResources) -> str:
+    """The name of the template's PostsTable, on moto."""
+    return aws.table_name("PostsTable")
+
+
+@pytest.fixture
+def bucket(aws: AwsResources) -> str:
+    """The name of the template's ImagesBucket, on moto."""
+    return aws.bucket_name("ImagesBucket")
+
+
+@pytest.fixture
+def api(aws: AwsResources, function_client: Any) -> Any:
+    """A test-kit client of the ApiFunction (HTTP API, payload 2.0)."""
+    return function_client("ApiFunction")
+
+
+@pytest.fixture
+def web(aws: AwsResources, function_client: Any) -> Any:
+    """A test-kit client of the WebFunction (REST API, payload 1.0, stage Prod)."""
+    return function_client("WebFunction")
+
+
+def stored(table: str, slug: str) -> dict[str, Any] | None:
+    """The post's item as DynamoDB holds it (strongly consistent), or None."""
+    item: dict[str, Any] | None = (
+        boto3.client("dynamodb")
+        .get_item(TableName=table, Key={"slug": {"S": slug}}, ConsistentRead=True)
+        .get("Item")
+    )
+    return item
+
+
+def item_count(table: str) -> int:
+    """How many items the table holds."""
+    return int(boto3.client("dynamodb").scan(TableName=table, Select="COUNT")["Count"])
+
+
+def objects(bucket: str) -> list[str]:
+    """The keys in the bucket, sorted."""
+    listing = boto3.client("s3").list_objects_v2(Bucket=bucket)
+    return sorted(entry["Key"] for entry in listing.get("Contents", []))
+
+
+def error_of(response: Any) -> dict[str, Any]:
+    """The API's ``{"error": {...}}`` document of a response, which must be JSON."""
+    assert header(response, "Content-Type") == "application/json", response.text
+    error: dict[str, Any] = response.json["error"]
+    return error
+
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION_FIELD = re.compile(r'name="version" id="version" value="(\d+)"')

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -11,25 +13,25 @@ from itertools import count
 import boto3
 import pytest
 from blog_posts import (
+    Cursors,
     Image,
     ImageNotFound,
     ImageStore,
     InvalidCursor,
+    Position,
     PostExists,
     PostInput,
     PostNotFound,
     PostRepository,
     ValidationError,
     VersionConflict,
-    decode_cursor,
-    encode_cursor,
+    is_valid_slug,
+    is_version,
+    parse_version,
     require_env,
     slugify,
-    sniff_image_type,
     validate_post,
 )
-from blog_posts.cursor import Position
-from blog_posts.model import is_valid_slug
 
 from .conftest import load_raw_template
 
@@ -47,7 +49,10 @@ def repo(posts_table: str) -> PostRepository:
 
 
 def new(slug: str, title: str = "A title", body: str = "Some *text*.", fmt: str = "markdown") -> PostInput:
-    return PostInput(slug=slug, title=title, body=body, format=fmt)
+    return validate_post({"slug": slug, "title": title, "body": body, "format": fmt})
+
+
+KEY = "a-key-for-the-tests-" * 3
 
 
 def stored_item(table: str, slug: str) -> dict[str, object] | None:
@@ -59,7 +64,14 @@ def stored_item(table: str, slug: str) -> dict[str, object] | None:
 
 def test_validate_post_cleans_fields_and_derives_the_slug() -> None:
     fields = validate_post({"title": "  Hello, Wörld!  ", "body": "text\n"})
-    assert fields == PostInput(slug="hello-world", title="Hello, Wörld!", body="text\n", format="markdown")
+    assert fields == PostInput(
+        slug="hello-world",
+        title="Hello, Wörld!",
+        body="text\n",
+        format="markdown",
+        html="<p>text</p>\n",
+        excerpt="text",
+    )
 
 
 def test_validate_post_reports_every_bad_field_at_once() -> None:
@@ -96,7 +108,7 @@ def test_validate_post_rejects(data: dict[str, object], field: str, message: str
 def test_validate_post_partial_keeps_current_values_and_refuses_a_new_slug(repo: PostRepository) -> None:
     current = repo.create(new("kept", title="Old", body="old body", fmt="text"))
     assert validate_post({"title": "New"}, partial=True, current=current) == PostInput(
-        slug="kept", title="New", body="old body", format="text"
+        slug="kept", title="New", body="old body", format="text", html=None, excerpt="old body"
     )
     with pytest.raises(ValidationError) as caught:
         validate_post({"slug": "other"}, partial=True, current=current)
@@ -145,7 +157,8 @@ def test_list_is_newest_first_and_pages_without_gaps_or_repeats(repo: PostReposi
         if page.next is None:
             break
         # The cursor survives its trip through a URL.
-        after = decode_cursor(encode_cursor(page.next))
+        cursors = Cursors(KEY)
+        after = cursors.decode(cursors.encode(page.next))
     assert seen == [f"post-{number}" for number in reversed(range(7))]
     assert pages == 3  # 3 + 3 + 1, and no empty page at the end
 
@@ -237,16 +250,42 @@ def test_from_environment_names_the_missing_variable(monkeypatch: pytest.MonkeyP
 
 # --- cursors ----------------------------------------------------------------------------------------
 
+POSITION = Position(slug="a-post", created_at="2026-01-01T00:00:00.000000Z")
+
 
 def test_cursor_round_trips_and_is_url_safe() -> None:
-    position = Position(slug="a-post", created_at="2026-01-01T00:00:00.000000Z")
-    cursor = encode_cursor(position)
-    assert set(cursor) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-    assert decode_cursor(cursor) == position
+    cursor = Cursors(KEY).encode(POSITION)
+    assert set(cursor) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
+    assert Cursors(KEY).decode(cursor) == POSITION
 
 
-def _raw_cursor(document: object) -> str:
-    return base64.urlsafe_b64encode(json.dumps(document).encode()).decode().rstrip("=")
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _signed(payload: bytes, key: str = KEY) -> str:
+    """A cursor with a valid signature over any payload: what only the key's holder can make."""
+    signature = hmac.new(key.encode(), b"blog_posts.cursor\x00" + payload, hashlib.sha256).digest()[:16]
+    return f"{_b64(payload)}.{_b64(signature)}"
+
+
+def _forged(document: object) -> str:
+    """A cursor in the right format whose signature was made with another key."""
+    return _signed(json.dumps(document).encode(), key="not-the-apps-key")
+
+
+def test_a_cursor_signed_with_another_key_is_rejected() -> None:
+    with pytest.raises(InvalidCursor, match="signature does not match"):
+        Cursors(KEY).decode(Cursors("another-key-entirely-" * 2).encode(POSITION))
+
+
+def test_a_tampered_cursor_is_rejected() -> None:
+    payload_part, signature = Cursors(KEY).encode(POSITION).split(".")
+    document = json.loads(base64.urlsafe_b64decode(payload_part + "=" * (-len(payload_part) % 4)))
+    document["s"] = "another-post"
+    tampered = f"{_b64(json.dumps(document).encode())}.{signature}"
+    with pytest.raises(InvalidCursor, match="signature does not match"):
+        Cursors(KEY).decode(tampered)
 
 
 @pytest.mark.parametrize(
@@ -254,41 +293,75 @@ def _raw_cursor(document: object) -> str:
     [
         "",
         "not base64 !",
-        "x" * 300,
-        base64.urlsafe_b64encode(b"\xff\xfe").decode(),
-        _raw_cursor([1, 2]),
-        _raw_cursor({"v": 1, "s": "a"}),
-        _raw_cursor({"v": 2, "s": "a", "c": "2026-01-01T00:00:00.000000Z"}),
-        _raw_cursor({"v": 1, "s": "A B", "c": "2026-01-01T00:00:00.000000Z"}),
-        _raw_cursor({"v": 1, "s": "a", "c": "yesterday"}),
-        _raw_cursor({"v": 1, "s": "a", "c": "2026-01-01T00:00:00.000000Z", "extra": 1}),
-        _raw_cursor({"v": 1, "s": 5, "c": "2026-01-01T00:00:00.000000Z"}),
+        "x" * 400,
+        "no-signature-part",
+        "é.é",
+        _b64(json.dumps({"v": 2, "s": "a-post", "c": "2026-01-01T00:00:00.000000Z"}).encode()),
+        _forged({"v": 2, "s": "a-post", "c": "2026-01-01T00:00:00.000000Z"}),
+        # Signed with the right key but not what encode() writes: still refused.
+        _signed(b"\xff\xfe"),
+        _signed(json.dumps([1, 2]).encode()),
+        _signed(json.dumps({"v": 2, "s": "a"}).encode()),
+        _signed(json.dumps({"v": 1, "s": "a", "c": "2026-01-01T00:00:00.000000Z"}).encode()),
+        _signed(json.dumps({"v": 2, "s": "A B", "c": "2026-01-01T00:00:00.000000Z"}).encode()),
+        _signed(json.dumps({"v": 2, "s": "a", "c": "yesterday"}).encode()),
+        _signed(json.dumps({"v": 2, "s": 5, "c": "2026-01-01T00:00:00.000000Z"}).encode()),
     ],
 )
-def test_decode_cursor_rejects_anything_it_did_not_make(cursor: str) -> None:
+def test_decode_rejects_anything_it_did_not_make(cursor: str) -> None:
     with pytest.raises(InvalidCursor):
-        decode_cursor(cursor)
+        Cursors(KEY).decode(cursor)
 
 
-# --- images -----------------------------------------------------------------------------------------
+def test_cursors_need_a_key() -> None:
+    with pytest.raises(ValueError, match="secret key"):
+        Cursors("")
+
+
+# --- numbers --------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("data", "expected"),
+    ("text", "expected"),
     [
-        (b"\x89PNG\r\n\x1a\n" + b"\0" * 8, "image/png"),
-        (b"\xff\xd8\xff\xe0" + b"\0" * 8, "image/jpeg"),
-        (b"GIF87a" + b"\0" * 8, "image/gif"),
-        (b"GIF89a" + b"\0" * 8, "image/gif"),
-        (b"RIFF\x10\0\0\0WEBPVP8 ", "image/webp"),
-        (b"RIFF\x10\0\0\0WAVEfmt ", None),
-        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", None),
-        (b"\x89PNG", None),
-        (b"", None),
+        ("1", 1),
+        ("42", 42),
+        (str(2**53 - 1), 2**53 - 1),
+        ("0", None),
+        ("-1", None),
+        ("+1", None),
+        ("1.5", None),
+        ("1e3", None),
+        (" 1", None),
+        ("", None),
+        ("²", None),  # a digit to str.isdigit, not to int()
+        ("\u0661", None),  # an Arabic-Indic digit, which int() would take
+        ("1" * 5000, None),  # too long for int() to parse at all
+        (str(2**53), None),
     ],
 )
-def test_sniff_image_type_reads_magic_bytes(data: bytes, expected: str | None) -> None:
-    assert sniff_image_type(data) == expected
+def test_parse_version_takes_only_ascii_digits_in_range(text: str, expected: int | None) -> None:
+    assert parse_version(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1, True),
+        (2**53 - 1, True),
+        (0, False),
+        (-3, False),
+        (2**53, False),
+        (True, False),
+        (1.0, False),
+        ("1", False),
+    ],
+)
+def test_is_version_takes_json_integers_in_range(value: object, expected: bool) -> None:
+    assert is_version(value) is expected
+
+
+# --- images -----------------------------------------------------------------------------------------
 
 
 def test_image_store_put_get_delete(images_bucket: str) -> None:

@@ -47,6 +47,8 @@ def test_functions_share_runtime_handler_layer_and_storage_names() -> None:
     assert function_globals["Environment"]["Variables"] == {
         "POSTS_TABLE": {"Ref": "PostsTable"},
         "IMAGES_BUCKET": {"Ref": "ImagesBucket"},
+        # Signs the web function's session and both functions' pagination cursors.
+        "LAMBDA_MICRO_SECRET_KEY": {"Ref": "SessionSecret"},
     }
 
 
@@ -144,8 +146,10 @@ def test_session_secret_is_noecho_and_required_to_deploy() -> None:
     secret = template["Parameters"]["SessionSecret"]
     assert secret["NoEcho"] is True
     assert secret["AllowedPattern"] == "^$|^.{32,}$"
-    web_env = template["Resources"]["WebFunction"]["Properties"]["Environment"]["Variables"]
-    assert web_env == {"LAMBDA_MICRO_SECRET_KEY": {"Ref": "SessionSecret"}}
+    # Both functions get it from Globals; neither overrides it.
+    for function in ("WebFunction", "ApiFunction"):
+        properties = template["Resources"][function]["Properties"]
+        assert "LAMBDA_MICRO_SECRET_KEY" not in properties.get("Environment", {}).get("Variables", {})
     (assertion,) = template["Rules"]["SessionSecretIsSet"]["Assertions"]
     assert assertion["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "SessionSecret"}, ""]}]}
 
@@ -213,6 +217,10 @@ def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
+def _size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
 def _files(folder: Path) -> set[str]:
     return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
 
@@ -248,18 +256,34 @@ def test_sam_build_function_artifacts_hold_only_function_code(build_dir: Path) -
         for name in _files(ROOT / "functions" / "shared" / "blog_posts")
         if "__pycache__" not in name and not name.endswith(".pyc")
     }
-    assert {"app.py", "rendering.py", "templates/base.html", "static/style.css"} <= web
-    assert any(name.startswith("markdown/") for name in web)
-    assert any(name.startswith("nh3/") for name in web)
-    assert api == {"app.py", "requirements.txt"}
+    assert {"app.py", "forms.py", "templates/base.html", "static/style.css"} <= web
+    # The web function ships no package of its own: the Markdown renderer is in the shared layer.
+    assert not any(name.endswith("/__init__.py") for name in web)
+    own_api = {
+        "app.py",
+        "http_errors.py",
+        "imaging.py",
+        "json_input.py",
+        "preconditions.py",
+        "requirements.txt",
+    }
+    assert {name for name in api if "/" not in name} == own_api
+    assert any(name.startswith("PIL/") for name in api)  # its own requirement, to decode uploaded images
     layer = _files(build_dir / "BlogPostsLayer")
-    # The shared package is in its layer, under python/ (/opt/python in Lambda), and in no function.
-    assert layer == {f"python/{name}" for name in shared}
+    # The shared package is in its layer, under python/ (/opt/python in Lambda), and in no function, with the
+    # renderer and the sanitiser it imports.
+    assert {f"python/{name}" for name in shared} <= layer
+    for package in ("cmarkgfm", "nh3"):
+        assert any(name.startswith(f"python/{package}/") for name in layer), package
     for files in (web, api, layer):
         assert not any(name.startswith("blog_posts/") for name in files)
         assert not any("__pycache__" in name or name.endswith(".pyc") for name in files)
         assert not any(name.startswith(("tests/", "lambda_micro/", ".mypy_cache/")) for name in files)
         assert not any(name.endswith(("conftest.py", ".toml", "Makefile")) for name in files)
+    # Lambda's limit: a function and its layers, unzipped, at most 250 MB.
+    layers = _size(build_dir / "LambdaMicroLayer") + _size(build_dir / "BlogPostsLayer")
+    for function in ("WebFunction", "ApiFunction"):
+        assert _size(build_dir / function) + layers < 250 * 1024 * 1024
     built = (build_dir / "template.yaml").read_text(encoding="utf-8")
     assert "CodeUri: WebFunction" in built
     assert "ContentUri: LambdaMicroLayer" in built
@@ -277,7 +301,10 @@ def test_built_web_function_answers_from_its_artifacts_alone(build_dir: Path, tm
         "import app, lambda_micro, blog_posts\n"
         "events = json.load(sys.stdin)\n"
         "results = [app.handler(event, None) for event in events]\n"
+        "import cmarkgfm, nh3\n"
+        "from blog_posts.rendering import render_markdown\n"
         "print(json.dumps({'lambda_micro': lambda_micro.__file__, 'blog_posts': blog_posts.__file__,"
+        " 'cmarkgfm': cmarkgfm.__file__, 'nh3': nh3.__file__, 'rendered': render_markdown('**x**'),"
         " 'results': results}))\n",
         encoding="utf-8",
     )
@@ -318,6 +345,10 @@ def test_built_web_function_answers_from_its_artifacts_alone(build_dir: Path, tm
     report = json.loads(result.stdout)
     assert report["lambda_micro"].startswith(str(build_dir / "LambdaMicroLayer"))
     assert report["blog_posts"].startswith(str(build_dir / "BlogPostsLayer" / "python"))
+    # The renderer and sanitiser the layer installed work from there (wheels for the runtime's platform).
+    for package in ("cmarkgfm", "nh3"):
+        assert report[package].startswith(str(build_dir / "BlogPostsLayer" / "python")), package
+    assert report["rendered"] == "<p><strong>x</strong></p>\n"
     stylesheet, not_found = report["results"]
     assert stylesheet["statusCode"] == 200
     assert ".post-list" in stylesheet["body"]
@@ -330,8 +361,8 @@ def test_built_web_function_answers_from_its_artifacts_alone(build_dir: Path, tm
     ("folder", "files"),
     [
         ("functions/shared", ["blog_posts"]),
-        ("functions/web", ["app.py", "rendering.py"]),
-        ("functions/api", ["app.py"]),
+        ("functions/web", ["app.py", "forms.py"]),
+        ("functions/api", ["app.py", "http_errors.py", "imaging.py", "json_input.py", "preconditions.py"]),
     ],
 )
 def test_function_code_is_mypy_strict_clean(folder: str, files: list[str], tmp_path: Path) -> None:
@@ -359,10 +390,12 @@ def test_function_code_is_mypy_strict_clean(folder: str, files: list[str], tmp_p
 
 
 def test_the_api_function_imports_no_template_or_markdown_machinery(tmp_path: Path) -> None:
-    """A JSON-only function keeps its cold start small: no jinja2, no markdown, no nh3 at INIT."""
+    """A JSON-only function keeps its cold start small: no jinja2, no Markdown renderer, no sanitiser, no
+    image codec at INIT (a write imports the renderer, an image upload Pillow, when they happen)."""
     script = (
         "import sys, app\n"
-        "heavy = sorted(m for m in ('jinja2', 'markdown', 'nh3', 'yaml', 'moto') if m in sys.modules)\n"
+        "modules = ('jinja2', 'cmarkgfm', 'nh3', 'PIL', 'yaml', 'moto')\n"
+        "heavy = sorted(m for m in modules if m in sys.modules)\n"
         "print(','.join(heavy))\n"
     )
     result = subprocess.run(

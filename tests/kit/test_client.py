@@ -289,6 +289,23 @@ def test_client_argument_errors(app: App) -> None:
         Client(app).post("/echo", json={}, body="x")
 
 
+@pytest.mark.parametrize("payload", ["1.0", "2.0", "alb"])
+def test_client_scheme_is_the_connections(payload: str) -> None:
+    app = App(__name__)
+
+    @app.get("/where")
+    def where() -> dict[str, str]:
+        return {"scheme": request.scheme, "url": request.url}
+
+    plain = Client(app, payload=payload, scheme="http", domain_name="blog.example.com")
+    # The client's own X-Forwarded-Proto does not count: the gateway sets it, as API Gateway does.
+    answer = plain.get("/where", headers={"X-Forwarded-Proto": "https"}).json
+    assert answer == {"scheme": "http", "url": "http://blog.example.com/where"}
+    assert Client(app, payload=payload).get("/where").json["scheme"] == "https"
+    with pytest.raises(ValueError, match="scheme must be 'http' or 'https'"):
+        Client(app, scheme="ftp")
+
+
 def test_client_default_headers_and_head_options(app: App) -> None:
     client = Client(app, headers={"X-Test": "default"})
     assert client.get("/echo").json["headers"] == {"x-test": "default"}

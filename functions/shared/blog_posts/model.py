@@ -6,13 +6,15 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
+
+from .rendering import MAX_BODY_LENGTH, BodyTooComplex, render
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_SLUG_LENGTH = 80
 MAX_TITLE_LENGTH = 200
-# DynamoDB items are limited to 400 KB; 50,000 characters of UTF-8 stays well inside it.
-MAX_BODY_LENGTH = 50_000
+# Versions count a post's changes; one that does not fit in a JSON number exactly is not one we made.
+MAX_VERSION = 2**53 - 1
 BODY_FORMATS = ("markdown", "text")
 # Slugs that would collide with the web pages' own URLs (/posts/new).
 RESERVED_SLUGS = frozenset({"new"})
@@ -39,6 +41,10 @@ class Post:
     updated_at: str
     version: int
     image: Image | None = None
+    # Rendered when the post was written (see rendering.py); None in posts stored before that, and ``html``
+    # None for plain text, which is escaped when shown.
+    html: str | None = None
+    excerpt: str | None = None
 
     @property
     def etag(self) -> str:
@@ -48,12 +54,14 @@ class Post:
 
 @dataclass(frozen=True, slots=True)
 class PostInput:
-    """Validated fields for creating or replacing a post."""
+    """Validated fields for creating or replacing a post, with the body rendered for storage."""
 
     slug: str
     title: str
     body: str
     format: str
+    html: str | None
+    excerpt: str
 
 
 class ValidationError(ValueError):
@@ -69,6 +77,32 @@ def slugify(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     return slug[:MAX_SLUG_LENGTH].rstrip("-")
+
+
+def parse_version(text: str) -> int | None:
+    """A version written in decimal ASCII digits (from a form field), or None for anything else.
+
+    ``str.isdigit`` is not enough: "²" is a digit to it and not to ``int``, and 5,000 digits are too many
+    for ``int`` to parse (and for DynamoDB to store).
+    """
+    if not 1 <= len(text) <= len(str(MAX_VERSION)) or not text.isascii() or not text.isdigit():
+        return None
+    version = int(text)
+    return version if 1 <= version <= MAX_VERSION else None
+
+
+def is_version(value: object) -> TypeGuard[int]:
+    """True for a JSON value that can be a post's version (an integer in range, not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_VERSION
+
+
+def _unpaired_surrogate(text: str) -> int | None:
+    """The index of the first lone surrogate in ``text`` (JSON can carry "\\ud800"; UTF-8 cannot)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return error.start
+    return None
 
 
 def _check_slug(slug: str) -> str | None:
@@ -112,6 +146,11 @@ def validate_post(
         if not isinstance(value, str):
             errors[name] = "must be a string"
             return ""
+        surrogate = _unpaired_surrogate(value)
+        if surrogate is not None:
+            code_point = ord(value[surrogate])
+            errors[name] = f"contains an unpaired surrogate (U+{code_point:04X} at character {surrogate})"
+            return ""
         if strip:
             value = value.strip()
         if not value.strip():
@@ -152,6 +191,14 @@ def validate_post(
         if problem:
             errors["slug"] = problem
 
-    if errors:
+    rendered = None
+    if "body" not in errors and "format" not in errors:
+        try:
+            rendered = render(body, body_format)
+        except BodyTooComplex as error:
+            errors["body"] = str(error)
+    if errors or rendered is None:
         raise ValidationError(errors)
-    return PostInput(slug=slug, title=title, body=body, format=body_format)
+    return PostInput(
+        slug=slug, title=title, body=body, format=body_format, html=rendered.html, excerpt=rendered.excerpt
+    )

@@ -101,6 +101,9 @@ def post_from_item(item: Mapping[str, Any]) -> Post:
         updated_at=item["updated_at"]["S"],
         version=int(item["version"]["N"]),
         image=image,
+        # Absent from posts stored before bodies were rendered at write time.
+        html=item["html"]["S"] if "html" in item else None,
+        excerpt=item["excerpt"]["S"] if "excerpt" in item else None,
     )
 
 
@@ -118,6 +121,10 @@ def post_to_item(post: Post) -> dict[str, AttributeValueTypeDef]:
     }
     if post.image is not None:
         item["image"] = _image_value(post.image)
+    if post.html is not None:
+        item["html"] = _s(post.html)
+    if post.excerpt is not None:
+        item["excerpt"] = _s(post.excerpt)
     return item
 
 
@@ -194,6 +201,8 @@ class PostRepository:
             created_at=now,
             updated_at=now,
             version=1,
+            html=fields.html,
+            excerpt=fields.excerpt,
         )
         try:
             self._db.put_item(
@@ -208,7 +217,7 @@ class PostRepository:
         return post
 
     def update(self, fields: PostInput, *, expected_version: int | None) -> Post:
-        """Replace a post's title, body and format.
+        """Replace a post's title, body and format (and the body's rendering).
 
         With ``expected_version`` the write happens only if the stored post is still at that version;
         otherwise :class:`VersionConflict` (or :class:`PostNotFound`) is raised and nothing changes.
@@ -217,20 +226,29 @@ class PostRepository:
             ":title": _s(fields.title),
             ":body": _s(fields.body),
             ":format": _s(fields.format),
+            ":excerpt": _s(fields.excerpt),
             ":updated_at": _s(_timestamp(self._clock())),
         }
+        assignments = "title = :title, body = :body, #format = :format, excerpt = :excerpt"
+        if fields.html is not None:
+            values[":html"] = _s(fields.html)
+            assignments += ", html = :html"
         old = self._conditional_update(
             fields.slug,
-            "SET title = :title, body = :body, #format = :format, updated_at = :updated_at",
+            f"SET {assignments}, updated_at = :updated_at",
             values,
             expected_version=expected_version,
             names={"#format": "format"},
+            # A post now in plain text keeps no HTML from its Markdown days.
+            remove="html" if fields.html is None else None,
         )
         return replace(
             old,
             title=fields.title,
             body=fields.body,
             format=fields.format,
+            html=fields.html,
+            excerpt=fields.excerpt,
             updated_at=values[":updated_at"]["S"],
             version=old.version + 1,
         )
@@ -279,12 +297,16 @@ class PostRepository:
         *,
         expected_version: int | None,
         names: dict[str, str] | None = None,
+        remove: str | None = None,
     ) -> Post:
         condition, condition_values = self._condition(expected_version)
+        update = f"{set_expression}, version = version + :one"
+        if remove is not None:
+            update += f" REMOVE {remove}"
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
             "Key": {"slug": _s(slug)},
-            "UpdateExpression": f"{set_expression}, version = version + :one",
+            "UpdateExpression": update,
             "ConditionExpression": condition,
             "ExpressionAttributeValues": {**values, **condition_values, ":one": _n(1)},
             # The old item: the new one is fully determined by it and the values written.
