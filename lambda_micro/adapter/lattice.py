@@ -26,6 +26,7 @@ from .environ import (
     _native,
     _optional_map,
     _query_pair,
+    _single_value_headers,
     _strip_base_path,
 )
 from .errors import BadEvent
@@ -100,11 +101,16 @@ def lattice_environ(source: Source, event: dict[str, Any], context: Any, base_pa
 
 def _headers(headers: Any) -> dict[str, Any]:
     """A new environ with the headers: one string per name, or (version 2) a list of strings."""
-    environ = _BASE_ENVIRON.copy()
     if headers is None:
-        return environ
+        return _BASE_ENVIRON.copy()
     if not isinstance(headers, dict):
         raise BadEvent("headers", "expected an object or null")
+    if type(next(iter(headers.values()), None)) is not list:
+        try:
+            return _single_value_headers(headers)  # strings: the memoised path of the other sources
+        except BadEvent:
+            pass  # a list further on, or a value that is wrong: the exact check below names it
+    environ = _BASE_ENVIRON.copy()
     for name, value in headers.items():
         if isinstance(value, list):
             for item in value:

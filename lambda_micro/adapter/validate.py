@@ -40,9 +40,6 @@ PROTOCOLS: Final[dict[Any, str]] = {
 ADDRESSES: Final[dict[Any, str]] = {}
 # The API Gateway console's test button sends this in place of an address: no address, not an error.
 _CONSOLE_SOURCE_IP: Final = "test-invoke-source-ip"
-# Dotted-quad parts, for the common IPv4 case without ipaddress's slower parser (leading zeros are
-# rejected, as ipaddress rejects them).
-_IPV4_PARTS: Final = frozenset(map(str, range(256)))
 
 
 def header_name_is_token(name: str) -> bool:
@@ -104,8 +101,7 @@ def _parse_address(value: str, field: str) -> str:
     if value == _CONSOLE_SOURCE_IP:
         return ""
     candidate, slash, prefix = value.partition("/")
-    parts = candidate.split(".")
-    if len(parts) == 4 and all(part in _IPV4_PARTS for part in parts):
+    if _is_ipv4(candidate):
         valid = True
     elif not candidate.isascii():
         valid = False  # ipaddress accepts any scope id after "%"; REMOTE_ADDR must stay ASCII
@@ -119,3 +115,16 @@ def _parse_address(value: str, field: str) -> str:
     if not valid or (slash and not (prefix.isascii() and prefix.isdigit())):
         raise BadEvent(field, "expected an IPv4 or IPv6 address")
     return str(candidate)
+
+
+def _is_ipv4(text: str) -> bool:
+    """A dotted-quad IPv4 address, as ``ipaddress`` reads one (no leading zeros), at half its cost."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return False
+    for part in parts:
+        if not (part.isdigit() and part.isascii()) or len(part) > 3 or (part[0] == "0" and len(part) > 1):
+            return False
+        if int(part) > 255:
+            return False
+    return True

@@ -406,3 +406,27 @@ def test_l50_str_subclasses_are_checked_each_time_and_never_memoised(monkeypatch
         )
         assert all(type(environ[key]) is str for key in ("REQUEST_METHOD", "SERVER_PROTOCOL", "REMOTE_ADDR"))
     assert (methods, protocols, addresses) == ({"GET": "GET"}, {None: "HTTP/1.1"}, {})
+
+
+DOTTED = st.lists(
+    st.sampled_from(
+        ["0", "00", "01", "9", "10", "99", "100", "199", "200", "249", "250", "255", "256", "999", "1000"]
+    )
+    | st.text("0123456789\u0661 a", max_size=4),
+    min_size=1,
+    max_size=5,
+).map(".".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=DOTTED)
+def test_l49_property_the_ipv4_fast_check_agrees_with_ipaddress(text: str) -> None:
+    from ipaddress import IPv4Address
+
+    try:
+        IPv4Address(text)
+    except ValueError:
+        expected = False
+    else:
+        expected = True
+    assert validate_module._is_ipv4(text) is expected
