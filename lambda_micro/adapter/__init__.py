@@ -1,7 +1,9 @@
-"""The Lambda <-> WSGI adapter: API Gateway REST and HTTP APIs, ALB and Function URLs to any WSGI app.
+"""The Lambda <-> WSGI adapter: API Gateway REST and HTTP APIs, ALB, Function URLs, VPC Lattice and
+Lambda@Edge to any WSGI app.
 
 ``make_handler(app)`` returns ``handler(event, context)``; ``response(app, event, context)`` is a drop-in
-for aws-wsgi's ``awsgi.response``. A non-HTTP event raises ``UnsupportedEvent``.
+for aws-wsgi's ``awsgi.response``. A non-HTTP event raises ``UnsupportedEvent``. What the adapter does for
+each source, item by item, is docs/ADAPTER-CONTRACT.md.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Every string in the environ is a WSGI "native string": text that holds bytes as latin-1 (PEP 3333), so
 werkzeug can decode paths and headers as UTF-8 itself. Every field is type-checked as it is read: a
 malformed event raises ``BadEvent`` (answered with a 400) and never ``KeyError``/``TypeError``.
+
+The contract items cited by number (``item 29``) are those of docs/ADAPTER-CONTRACT.md.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from io import BytesIO
 from typing import Any, Final
 from urllib.parse import quote, quote_plus, unquote
 
+from . import validate
 from .errors import BadEvent
-from .infer import ALB, HTTP_V1, HTTP_V2, REST, V2_SOURCES, Source
+from .infer import ALB, HTTP_V1, HTTP_V2, REST, Source
+from .validate import ADDRESSES, METHODS, PROTOCOLS
 
-__all__ = ["build_environ", "normalize_base_path"]
+__all__ = ["normalize_base_path"]
 
 # ALB passes query values through as the client encoded them: re-quote only what cannot appear raw in a
 # query component (space, non-ASCII, "&", "#"), never "%" (that would encode twice, contract item 14).
@@ -65,6 +69,11 @@ _BASE_SIZE: Final = len(_BASE_ENVIRON)
 # Host header -> SERVER_NAME, bounded the same way.
 _SERVER_NAMES: dict[str, str] = {}
 _SERVER_NAMES_LIMIT: Final = 1024
+# The event fields of SERVER_PROTOCOL and REMOTE_ADDR, per event shape, for _finish's 400s.
+_V1_FIELDS: Final = ("requestContext.protocol", "requestContext.identity.sourceIp")
+_ALB_FIELDS: Final = ("requestContext.protocol", "X-Forwarded-For (its last entry, the load balancer's)")
+_V2_FIELDS: Final = ("requestContext.http.protocol", "requestContext.http.sourceIp")
+_NOT_ABSOLUTE: Final = "expected an absolute path, starting with '/'"
 
 
 def normalize_base_path(base_path: str | None) -> str:
@@ -75,13 +84,6 @@ def normalize_base_path(base_path: str | None) -> str:
     return "/" + _native(stripped) if stripped else ""
 
 
-def build_environ(source: Source, event: dict[str, Any], context: Any, base_path: str = "") -> dict[str, Any]:
-    """Build the WSGI environ for ``event`` of ``source`` (``base_path`` as ``normalize_base_path`` gives)."""
-    if source in V2_SOURCES:
-        return _v2_environ(source, event, context, base_path)
-    return _v1_environ(source, event, context, base_path)
-
-
 # --- payload 1.0 shape: REST, HTTP API 1.0, ALB -------------------------------------------------------
 
 
@@ -89,20 +91,31 @@ def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
     # Hot path: every check below keeps its slow, exact form behind a cheap test of the common case
     # (`x is None`, `type(x) is dict`), so a well-formed event pays for no helper call it does not need.
     method = event.get("httpMethod")
-    if not isinstance(method, str) or not method:
-        raise BadEvent("httpMethod", "expected a non-empty string")
+    try:
+        method = METHODS[method]  # the memo of accepted methods (item 47)
+    except (KeyError, TypeError):
+        method = validate.method(method, "httpMethod")
     raw_path = event.get("path")
     if not isinstance(raw_path, str):
         raise BadEvent("path", "expected a string")
     if not raw_path:
         raw_path = "/"
+    elif raw_path[0] != "/":
+        raise BadEvent("path", _NOT_ABSOLUTE)
     request_context = event.get("requestContext")
     if type(request_context) is not dict:
         request_context = {} if request_context is None else _optional_map(event, "requestContext")
     stage_variables = event.get("stageVariables")
     if type(stage_variables) is not dict:
         stage_variables = {} if stage_variables is None else _optional_map(event, "stageVariables")
-    body = _body(event)
+    # No body (most requests: null, or "" from the load balancer) without a call; the flag must still be
+    # a boolean or null, so anything else takes _body's checks.
+    body = event.get("body")
+    encoded = event.get("isBase64Encoded")
+    if (body is None or body == "") and (encoded is False or encoded is None):
+        body = b""
+    else:
+        body = _body(body, encoded)
 
     multi_headers = event.get("multiValueHeaders")
     if type(multi_headers) is not dict:
@@ -150,6 +163,16 @@ def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
                 # RAW_URI is the path the client requested, the stage included, as on every other
                 # source: it starts with SCRIPT_NAME, so an app can slice the raw PATH_INFO off it.
                 raw_path = context_path
+            elif (
+                stage_prefix is not None
+                and stage != "$default"
+                and _lacks_stage(context_path, stage_prefix)
+                and _is_execute_api(environ.get("HTTP_HOST"), request_context.get("domainName"))
+            ):
+                # No requestContext.path with the stage (older events, hand-made ones): on the
+                # execute-api host the stage is in every URL all the same (item 51).
+                script_name = stage_prefix if stage_prefix.isascii() else _native(stage_prefix)
+                raw_path = stage_prefix + raw_path
             elif not base_path:
                 prefix = _mapped_prefix(path_info, event.get("resource"), event.get("pathParameters"))
                 if prefix:  # custom domain with a base-path mapping (item 8)
@@ -163,11 +186,13 @@ def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
         # The rightmost entry is the one the load balancer appended; the left ones are client-controlled.
         remote_addr = forwarded_for.rpartition(",")[2].strip() if forwarded_for else None
         domain = None
+        fields = _ALB_FIELDS
     else:
         scheme_default = "https"
         identity = request_context.get("identity")
         remote_addr = identity.get("sourceIp") if isinstance(identity, dict) else None
         domain = request_context.get("domainName")
+        fields = _V1_FIELDS
 
     _finish(
         environ,
@@ -185,8 +210,23 @@ def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
         scheme_default,
         request_context,
         stage_variables,
+        fields,
     )
     return environ
+
+
+def _lacks_stage(context_path: Any, stage_prefix: str) -> bool:
+    """Whether ``requestContext.path`` is absent or does not begin with the stage segment."""
+    if not isinstance(context_path, str):
+        return True
+    return context_path != stage_prefix and not context_path.startswith(stage_prefix + "/")
+
+
+def _is_execute_api(host: str | None, domain: Any) -> bool:
+    """Whether the request came to an API's own execute-api host (never a custom domain, item 51)."""
+    name = _host_name(host) if host else domain if isinstance(domain, str) else ""
+    name = name.lower()
+    return ".execute-api." in name and name.endswith((".amazonaws.com", ".amazonaws.com.cn"))
 
 
 def _v1_query(event: dict[str, Any], *, encode: bool) -> str:
@@ -269,12 +309,17 @@ def _v2_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
     if not isinstance(http, dict):
         raise BadEvent("requestContext.http", "expected an object")
     method = http.get("method")
-    if not isinstance(method, str) or not method:
-        raise BadEvent("requestContext.http.method", "expected a non-empty string")
+    try:
+        method = METHODS[method]  # the memo of accepted methods (item 47)
+    except (KeyError, TypeError):
+        method = validate.method(method, "requestContext.http.method")
     raw_path = event.get("rawPath")
     if not isinstance(raw_path, str):
         raise BadEvent("rawPath", "expected a string")
-    raw_path = raw_path or "/"
+    if not raw_path:
+        raw_path = "/"
+    elif raw_path[0] != "/":
+        raise BadEvent("rawPath", _NOT_ABSOLUTE)
     raw_query = event.get("rawQueryString")
     if raw_query is None:
         raw_query = ""
@@ -290,7 +335,14 @@ def _v2_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
     stage_variables = event.get("stageVariables")
     if type(stage_variables) is not dict:
         stage_variables = {} if stage_variables is None else _optional_map(event, "stageVariables")
-    body = _body(event)
+    # No body (most requests: null, or "" from the load balancer) without a call; the flag must still be
+    # a boolean or null, so anything else takes _body's checks.
+    body = event.get("body")
+    encoded = event.get("isBase64Encoded")
+    if (body is None or body == "") and (encoded is False or encoded is None):
+        body = b""
+    else:
+        body = _body(body, encoded)
 
     headers = event.get("headers")
     if type(headers) is not dict:
@@ -334,6 +386,7 @@ def _v2_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
         "https",  # scheme_default
         request_context,
         stage_variables,
+        _V2_FIELDS,
     )
     return environ
 
@@ -374,8 +427,13 @@ def _finish(  # noqa: PLR0917 - called positionally: keyword passing costs on ev
     scheme_default: str,
     request_context: dict[str, Any],
     stage_variables: dict[str, Any],
+    fields: tuple[str, str],
 ) -> None:
-    """Fill in the CGI/WSGI keys once the headers are in ``environ``."""
+    """Fill in the CGI/WSGI keys once the headers are in ``environ``.
+
+    ``fields`` names the event fields of ``protocol`` and ``remote_addr``, for the 400 when one of them
+    is not what PEP 3333 allows (contract items 48, 49).
+    """
     # Each connection fact has a plain common form ("https", "443", a memoised Host): tested first, the
     # exact parsing (lists, case, ports, IPv6 literals) runs only when that test fails.
     forwarded_proto = environ.get("HTTP_X_FORWARDED_PROTO")
@@ -390,11 +448,14 @@ def _finish(  # noqa: PLR0917 - called positionally: keyword passing costs on ev
     server_name = _SERVER_NAMES.get(host) if host else None
     if not server_name:
         server_name = _server_name(host, domain)
-    if isinstance(remote_addr, str) and remote_addr:
-        # "192.0.2.1/32" -> "192.0.2.1"
-        environ["REMOTE_ADDR"] = remote_addr.partition("/")[0] if "/" in remote_addr else remote_addr
-    else:
-        del environ["REMOTE_ADDR"]  # unknown: absent rather than made up
+    try:
+        environ["REMOTE_ADDR"] = ADDRESSES[remote_addr]  # the memo of checked addresses (item 49)
+    except (KeyError, TypeError):
+        address = validate.address(remote_addr, fields[1])  # exact check, "192.0.2.1/32" -> "192.0.2.1"
+        if address:
+            environ["REMOTE_ADDR"] = address
+        else:
+            del environ["REMOTE_ADDR"]  # unknown: absent rather than made up
     environ["REQUEST_METHOD"] = method
     environ["SCRIPT_NAME"] = script_name
     environ["PATH_INFO"] = path_info
@@ -402,7 +463,11 @@ def _finish(  # noqa: PLR0917 - called positionally: keyword passing costs on ev
     environ["RAW_URI"] = raw_path + "?" + query if query else raw_path
     environ["SERVER_NAME"] = server_name
     environ["SERVER_PORT"] = port
-    environ["SERVER_PROTOCOL"] = protocol if isinstance(protocol, str) and protocol else "HTTP/1.1"
+    try:
+        protocol = PROTOCOLS[protocol]  # the memo of accepted protocols, None -> HTTP/1.1 (item 48)
+    except (KeyError, TypeError):
+        protocol = validate.protocol(protocol, fields[0])
+    environ["SERVER_PROTOCOL"] = protocol
     environ["CONTENT_LENGTH"] = str(len(body)) if body else "0"
     environ["wsgi.url_scheme"] = scheme
     environ["wsgi.input"] = BytesIO(body)  # one per request: the app may read, seek or close it
@@ -512,7 +577,9 @@ def _header_key(name: Any, field: str) -> str:
         # X_Forwarded_For cannot impersonate X-Forwarded-For (contract item 18). Content-Length is
         # computed from the decoded body instead.
         upper = name.upper().replace("-", "_")
-        if not name or "_" in name or upper == "CONTENT_LENGTH":
+        # A name that is not an HTTP token cannot be a header (a gateway never sends one): dropped as
+        # nginx drops invalid names, so every environ key stays a native string (item 50).
+        if "_" in name or not validate.header_name_is_token(name) or upper == "CONTENT_LENGTH":
             key = ""
         else:
             key = upper if upper == "CONTENT_TYPE" else "HTTP_" + upper
@@ -553,12 +620,10 @@ def _add_header(environ: dict[str, Any], name: Any, value: Any, field: str) -> N
         environ[key] = previous + ("; " if key == "HTTP_COOKIE" else ", ") + value
 
 
-def _body(event: dict[str, Any]) -> bytes:
-    """The request body, decoded (``b""`` for a null or empty body)."""
-    body = event.get("body")
-    encoded = event.get("isBase64Encoded")
+def _body(body: Any, encoded: Any, encoded_field: str = "isBase64Encoded") -> bytes:
+    """The request body, decoded (``b""`` for a null or empty body); ``encoded``: the base64 flag."""
     if encoded is not None and not isinstance(encoded, bool):
-        raise BadEvent("isBase64Encoded", "expected a boolean")
+        raise BadEvent(encoded_field, "expected a boolean")
     if body is None or body == "":
         return b""  # most requests: no body
     if not isinstance(body, str):
@@ -567,7 +632,7 @@ def _body(event: dict[str, Any]) -> bytes:
         try:
             return b64decode(body, validate=True)
         except (BinasciiError, ValueError):
-            raise BadEvent("body", "isBase64Encoded is true but the body is not valid base64") from None
+            raise BadEvent("body", f"{encoded_field} is true but the body is not valid base64") from None
     return body.encode("utf-8", "surrogatepass")
 
 

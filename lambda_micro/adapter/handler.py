@@ -1,4 +1,7 @@
-"""``make_handler``: a Lambda handler around any WSGI app, for every HTTP event source."""
+"""``make_handler``: a Lambda handler around any WSGI app, for every HTTP event source.
+
+The contract items cited by number (``item 29``) are those of docs/ADAPTER-CONTRACT.md.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +14,10 @@ from lambda_micro._errorlog import log_unhandled_exception
 
 from .environ import _v1_environ, _v2_environ, normalize_base_path
 from .errors import BadEvent, ResponseTooLarge, UnsupportedEvent
-from .infer import ALB, V2_SOURCES, Source, infer_source
+from .infer import ALB, EDGE, HTTP_V1, HTTP_V2, LATTICE_V1, LATTICE_V2, REST, URL, Source, infer_source
 from .result import (
-    ALB_RESPONSE_LIMIT,
     DEFAULT_TEXT_TYPES,
-    LAMBDA_RESPONSE_LIMIT,
+    SMALLEST_LIMIT,
     ResponseCollector,
     TextTypes,
     build_result,
@@ -23,14 +25,49 @@ from .result import (
     reason_phrase,
 )
 
-__all__ = ["LambdaHandler", "make_handler"]
+__all__ = ["BUILDERS", "LambdaHandler", "build_environ", "make_handler"]
 
 WSGIApp = Callable[..., Iterable[bytes]]
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+EnvironBuilder = Callable[[Source, dict[str, Any], Any, str], dict[str, Any]]
+
+
+def _lattice_environ(source: Source, event: dict[str, Any], context: Any, base_path: str) -> dict[str, Any]:
+    # The first VPC Lattice event loads its module and puts its builder in the table: a function behind
+    # another source never pays for it at INIT (cold start).
+    from .lattice import lattice_environ  # noqa: PLC0415
+
+    BUILDERS[LATTICE_V1] = BUILDERS[LATTICE_V2] = lattice_environ
+    return lattice_environ(source, event, context, base_path)
+
+
+def _edge_environ(source: Source, event: dict[str, Any], context: Any, base_path: str) -> dict[str, Any]:
+    from .edge import edge_environ  # noqa: PLC0415 - as for VPC Lattice
+
+    BUILDERS[EDGE] = edge_environ
+    return edge_environ(source, event, context, base_path)
+
+
+#: source -> ``builder(source, event, context, base_path)``, the WSGI environ for the event.
+BUILDERS: Final[dict[str, EnvironBuilder]] = {
+    REST: _v1_environ,
+    HTTP_V1: _v1_environ,
+    ALB: _v1_environ,
+    HTTP_V2: _v2_environ,
+    URL: _v2_environ,
+    LATTICE_V1: _lattice_environ,
+    LATTICE_V2: _lattice_environ,
+    EDGE: _edge_environ,
+}
+
+
+def build_environ(source: Source, event: dict[str, Any], context: Any, base_path: str = "") -> dict[str, Any]:
+    """Build the WSGI environ for ``event`` of ``source`` (``base_path`` as ``normalize_base_path`` gives)."""
+    return BUILDERS[source](source, event, context, base_path)
+
 
 logger: Final = logging.getLogger("lambda_micro.adapter")
 _TEXT_PLAIN: Final = [("Content-Type", "text/plain; charset=utf-8")]
-_SMALLEST_LIMIT: Final = min(ALB_RESPONSE_LIMIT, LAMBDA_RESPONSE_LIMIT)
 
 
 class LambdaHandler:
@@ -83,13 +120,12 @@ class LambdaHandler:
         alb_multi_value = source == ALB and "multiValueHeaders" in event
         try:
             # build_environ's dispatch, inline (one call less per request).
-            environ = (_v2_environ if source in V2_SOURCES else _v1_environ)(
-                source, event, context, self._base_path
-            )
+            environ = BUILDERS[source](source, event, context, self._base_path)
         except BadEvent as exc:
             # The field and the problem, never the value (events carry credentials).
             logger.warning("Malformed %s event: %s", source, exc)
-            return self._plain(source, 400, f"Bad Request: {exc}", alb_multi_value)
+            code = exc.status
+            return self._plain(source, code, f"{reason_phrase(code)}: {exc}", alb_multi_value)
         if self._awsgi_keys:
             environ["awsgi.event"] = event
             environ["awsgi.context"] = context
@@ -129,11 +165,11 @@ class LambdaHandler:
                 message += "\n\n" + traceback.format_exc()
             return self._plain(source, 500, message, alb_multi_value)
 
-        if size <= _SMALLEST_LIMIT:
+        if size <= SMALLEST_LIMIT:
             return result  # the common case, without a call
-        limit = payload_limit(source)
+        limit = payload_limit(source, event)
         if size > limit:
-            what = "the load balancer's" if source == ALB else "Lambda's"
+            what = {ALB: "the load balancer's", EDGE: "Lambda@Edge's"}.get(source, "Lambda's")
             error = ResponseTooLarge(
                 f"The response to {environ['REQUEST_METHOD']} {environ['RAW_URI']} is about {size} bytes "
                 f"once encoded, over {what} limit of {limit} bytes; answering 502 instead."

@@ -1,7 +1,10 @@
 """WSGI response -> proxy result for each source (contract section F).
 
 ``ResponseCollector`` is the ``start_response`` callable (PEP 3333 semantics, exc_info included);
-``build_result`` shapes status, headers and body for REST, HTTP API, Function URL or ALB.
+``build_result`` shapes status, headers and body for REST, HTTP API, Function URL, ALB, VPC Lattice
+(the load balancer's single-value shape) or Lambda@Edge (CloudFront's response object, ``edge.py``).
+
+The contract items cited by number (``item 29``) are those of docs/ADAPTER-CONTRACT.md.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from json.encoder import encode_basestring
 from types import TracebackType
 from typing import Any, Final
 
-from .infer import ALB, V2_SOURCES, Source
+from .infer import ALB, EDGE, HTTP_V1, HTTP_V2, LATTICE_V1, LATTICE_V2, REST, URL, V2_SOURCES, Source
 
 __all__ = [
     "ALB_RESPONSE_LIMIT",
     "DEFAULT_TEXT_MIME_TYPES",
+    "EDGE_ORIGIN_LIMIT",
+    "EDGE_VIEWER_LIMIT",
     "LAMBDA_RESPONSE_LIMIT",
     "ResponseCollector",
     "TextTypes",
@@ -46,6 +51,30 @@ DEFAULT_TEXT_MIME_TYPES: Final[tuple[str, ...]] = (
 
 LAMBDA_RESPONSE_LIMIT: Final = 6 * 1024 * 1024  #: Lambda's synchronous response payload limit.
 ALB_RESPONSE_LIMIT: Final = 1024 * 1024  #: The load balancer's limit on a Lambda target's response.
+#: The largest response a Lambda@Edge function may generate for a viewer request, headers and body
+#: (CloudFront answers 502 above it).
+EDGE_VIEWER_LIMIT: Final = 40 * 1024
+#: The same for an origin request.
+EDGE_ORIGIN_LIMIT: Final = 1024 * 1024
+# Each source's limit on the result (VPC Lattice's is Lambda's 6 MB); Lambda@Edge's depends on the
+# trigger, and the viewer's, the smaller, stands for it wherever the trigger is not at hand.
+_LIMITS: Final[dict[str, int]] = {
+    REST: LAMBDA_RESPONSE_LIMIT,
+    HTTP_V1: LAMBDA_RESPONSE_LIMIT,
+    HTTP_V2: LAMBDA_RESPONSE_LIMIT,
+    URL: LAMBDA_RESPONSE_LIMIT,
+    ALB: ALB_RESPONSE_LIMIT,
+    LATTICE_V1: LAMBDA_RESPONSE_LIMIT,
+    LATTICE_V2: LAMBDA_RESPONSE_LIMIT,
+    EDGE: EDGE_VIEWER_LIMIT,
+}
+#: The smallest limit of any source: a result under it needs no per-source check.
+SMALLEST_LIMIT: Final = min(_LIMITS.values())
+# Results with the payload 1.0 multi-value header map (Lambda@Edge's lists are built from it); ALB
+# follows the request's mode.
+_MULTI_VALUE_SOURCES: Final = frozenset((REST, HTTP_V1, EDGE))
+# Results built in one step when no cookie needs moving: neither statusDescription nor another shape.
+_PLAIN_SOURCES: Final = frozenset((REST, HTTP_V1, HTTP_V2, URL))
 
 _REASONS: Final = {status.value: status.phrase for status in HTTPStatus}
 _NO_BODY_CODES: Final = frozenset((204, 304))
@@ -83,7 +112,7 @@ _RESULT_OVERHEAD: Final = 128
 # JSON escapes at most grow a character sixfold (a control character becomes \u00XX).
 _MAX_ESCAPE_GROWTH: Final = 6
 # Below this, no source's limit can be reached by escapes (skips the limit lookup for small bodies).
-_ESCAPE_CHECK_FLOOR: Final = min(ALB_RESPONSE_LIMIT, LAMBDA_RESPONSE_LIMIT) // 2
+_ESCAPE_CHECK_FLOOR: Final = SMALLEST_LIMIT // 2
 
 # Status line -> (code, ALB statusDescription), and each handler's Content-Type -> base64 decision:
 # memoised, bounded (an app could build reasons or media type parameters dynamically).
@@ -93,9 +122,17 @@ _CACHE_LIMIT: Final = 256
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
 
 
-def payload_limit(source: Source) -> int:
-    """The largest proxy result, in bytes, that ``source`` accepts from Lambda."""
-    return ALB_RESPONSE_LIMIT if source == ALB else LAMBDA_RESPONSE_LIMIT
+def payload_limit(source: Source, event: Any = None) -> int:
+    """The largest proxy result, in bytes, that ``source`` accepts from Lambda.
+
+    Lambda@Edge's depends on the trigger: give the ``event`` (without it, the smaller viewer-request
+    limit; item 45).
+    """
+    if source == EDGE and event is not None:
+        config = event["Records"][0]["cf"].get("config")
+        if isinstance(config, dict) and config.get("eventType") == "origin-request":
+            return EDGE_ORIGIN_LIMIT
+    return _LIMITS[source]
 
 
 def reason_phrase(code: int) -> str:
@@ -244,7 +281,7 @@ def build_result(
     if parsed is None:
         parsed = _parse_status(status)
     code = parsed[0]
-    multi = alb_multi_value if source == ALB else source not in V2_SOURCES  # REST, HTTP API 1.0, ALB multi
+    multi = alb_multi_value if source == ALB else source in _MULTI_VALUE_SOURCES
     # One pass: the headers by lower-case name (repeats, Content-Type, Content-Encoding) and their share
     # of the size estimate.
     size = _RESULT_OVERHEAD + _HEADER_OVERHEAD * len(headers)
@@ -295,10 +332,10 @@ def build_result(
     if (
         not encoded
         and len(body) * _MAX_ESCAPE_GROWTH > _ESCAPE_CHECK_FLOOR
-        and len(body) * _MAX_ESCAPE_GROWTH > payload_limit(source) // 2
+        and len(body) * _MAX_ESCAPE_GROWTH > _LIMITS[source] // 2
     ):
         size += _escape_growth(text)  # only a large body can be pushed over the limit by its escapes
-    if cookies is None and source != ALB:  # the common shapes, built in one step
+    if cookies is None and source in _PLAIN_SOURCES:  # the common shapes, built in one step
         if multi:
             return {
                 "statusCode": code,
@@ -307,9 +344,17 @@ def build_result(
                 "isBase64Encoded": encoded,
             }, size
         return {"statusCode": code, "headers": header_map, "body": text, "isBase64Encoded": encoded}, size
-    result: dict[str, Any] = {"statusCode": code}
     if source == ALB:
-        result["statusDescription"] = parsed[1]
+        result: dict[str, Any] = {"statusCode": code, "statusDescription": parsed[1]}
+    elif source == EDGE:
+        # Loaded by the first Lambda@Edge result: functions behind other sources never pay for it.
+        from .edge import edge_result  # noqa: PLC0415
+
+        return edge_result(code, parsed[1], header_map, text, encoded, size)
+    else:
+        result = {"statusCode": code}
+        if source not in V2_SOURCES:  # VPC Lattice (REST has no cookies to move)
+            result["statusDescription"] = parsed[1]
     result["multiValueHeaders" if multi else "headers"] = header_map
     if cookies is not None:
         result["cookies"] = cookies
@@ -360,18 +405,19 @@ def _grouped_headers(
     if multi:
         return grouped, None, content_type, compressed
     # Single-value headers: repeats joined with ", ", except Set-Cookie (grouped under one name), which
-    # goes to the 2.0 ``cookies`` list, or to distinct spellings of its name for the load balancer.
+    # goes to the 2.0 ``cookies`` list, or to distinct spellings of its name for the load balancer and
+    # VPC Lattice (one string per name in their results).
     single: dict[str, str] = {}
     cookies: list[str] | None = None
     for name, values in grouped.items():
         if name.lower() != "set-cookie":
             single[name] = values[0] if len(values) == 1 else ", ".join(values)
-        elif source != ALB:
+        elif source in V2_SOURCES:
             cookies = values
         elif len(values) > _SET_COOKIE_SPELLINGS:
             raise ValueError(
-                f"{len(values)} Set-Cookie headers: the load balancer can carry at most "
-                f"{_SET_COOKIE_SPELLINGS} in single-value mode"
+                f"{len(values)} Set-Cookie headers: a single-value header map can carry at most "
+                f"{_SET_COOKIE_SPELLINGS}"
             )
         else:
             single.update(zip(_set_cookie_names(), values, strict=False))

@@ -19,6 +19,33 @@ DELETE = object()  # marks a field to remove in load_event overrides
 REST_KEYS = {"statusCode", "body", "headers", "multiValueHeaders", "isBase64Encoded", "cookies"}
 V2_KEYS = {"statusCode", "body", "headers", "isBase64Encoded", "cookies"}
 ALB_KEYS = {"statusCode", "statusDescription", "body", "headers", "multiValueHeaders", "isBase64Encoded"}
+# VPC Lattice's response: AWS's documentation and its Go and Java event types (one string per header).
+LATTICE_KEYS = {"statusCode", "statusDescription", "body", "headers", "isBase64Encoded"}
+# CloudFront's response object for a generated response ("Lambda@Edge: generating HTTP responses").
+EDGE_KEYS = {"status", "statusDescription", "headers", "body", "bodyEncoding"}
+# Response headers CloudFront refuses from a function: disallowed, or read-only in request triggers.
+EDGE_REFUSED = {
+    "connection",
+    "expect",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "trailer",
+    "upgrade",
+    "x-accel-buffering",
+    "x-accel-charset",
+    "x-accel-limit-rate",
+    "x-accel-redirect",
+    "x-cache",
+    "x-forwarded-proto",
+    "x-real-ip",
+    "content-length",
+    "host",
+    "transfer-encoding",
+    "via",
+}
+EDGE_REFUSED_PREFIXES = ("x-amz-cf-", "x-amzn-", "x-edge-")
 
 
 @cache
@@ -85,7 +112,8 @@ class RecordingApp:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> ClosingBody:
         self.calls += 1
         self.environ = environ
-        self.body = environ["wsgi.input"].read()
+        # Read as PEP 3333 lets an app: CONTENT_LENGTH bytes (wsgiref.validate refuses a bare read()).
+        self.body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         start_response(self.status, list(self.headers))
         self.iterable = ClosingBody(self.chunks)
         return self.iterable
@@ -93,13 +121,26 @@ class RecordingApp:
 
 def result_body(result: dict[str, Any]) -> bytes:
     """The body bytes a client would receive."""
+    if "status" in result:  # CloudFront's response object
+        body = result.get("body", "")
+        encoded = result.get("bodyEncoding") == "base64"
+        return base64.b64decode(body, validate=True) if encoded else body.encode("utf-8")
     body = result["body"]
     return base64.b64decode(body, validate=True) if result["isBase64Encoded"] else body.encode("utf-8")
+
+
+def result_status(result: dict[str, Any]) -> int:
+    """The status code a client would receive."""
+    return int(result["status"]) if "status" in result else int(result["statusCode"])
 
 
 def result_headers(result: dict[str, Any]) -> list[tuple[str, str]]:
     """All response headers (lower-cased names) as a client would see them, Set-Cookie included."""
     pairs: list[tuple[str, str]] = []
+    if "status" in result:  # CloudFront's response object
+        for name, entries in result["headers"].items():
+            pairs.extend((name, entry["value"]) for entry in entries)
+        return pairs
     for name, values in (result.get("multiValueHeaders") or {}).items():
         pairs.extend((name.lower(), value) for value in values)
     for name, value in (result.get("headers") or {}).items():
@@ -112,6 +153,8 @@ def check_result(result: Any, source: str) -> dict[str, Any]:
     """Validate ``result`` as the service of ``source`` would, strictly; return it."""
     assert isinstance(result, dict), result
     json.dumps(result)  # the runtime must be able to serialise it
+    if source == "edge":
+        return _check_edge(result)
     code = result["statusCode"]
     assert type(code) is int, code
     assert 100 <= code <= 599, code
@@ -123,6 +166,10 @@ def check_result(result: Any, source: str) -> dict[str, Any]:
         assert set(result) <= REST_KEYS, set(result) - REST_KEYS
         assert "statusDescription" not in result
         _check_multi(result.get("multiValueHeaders", {}))
+    elif source in ("lattice-1.0", "lattice-2.0"):
+        assert set(result) <= LATTICE_KEYS, set(result) - LATTICE_KEYS
+        assert result["statusDescription"].startswith(f"{code} ")
+        _check_single(result["headers"])
     elif source in ("http-2.0", "url"):
         assert set(result) <= V2_KEYS, set(result) - V2_KEYS
         _check_single(result.get("headers", {}))
@@ -144,6 +191,38 @@ def check_result(result: Any, source: str) -> dict[str, Any]:
     return result
 
 
+def _check_edge(result: dict[str, Any]) -> dict[str, Any]:
+    assert set(result) <= EDGE_KEYS, set(result) - EDGE_KEYS
+    status = result["status"]
+    assert isinstance(status, str)
+    assert status.isdigit()
+    assert 200 <= int(status) <= 599, status  # CloudFront answers an error for any other status
+    assert isinstance(result["statusDescription"], str)
+    assert not result["statusDescription"].startswith(status)  # the reason alone
+    headers = result["headers"]
+    assert isinstance(headers, dict)
+    for name, entries in headers.items():
+        assert name == name.lower(), name
+        assert name not in EDGE_REFUSED, name
+        assert not name.startswith(EDGE_REFUSED_PREFIXES), name
+        assert isinstance(entries, list)
+        assert entries
+        for entry in entries:
+            assert set(entry) == {"key", "value"}
+            assert entry["key"].lower() == name
+            assert isinstance(entry["value"], str)
+    if "body" in result:
+        assert status != "204"  # CloudFront refuses a 204 with a body, even an empty one
+        assert isinstance(result["body"], str)
+        assert result["body"]
+        assert result["bodyEncoding"] in ("text", "base64")
+        if result["bodyEncoding"] == "base64":
+            base64.b64decode(result["body"], validate=True)
+    else:
+        assert "bodyEncoding" not in result
+    return result
+
+
 def _check_multi(headers: Any) -> None:
     assert isinstance(headers, dict)
     for name, values in headers.items():
@@ -156,3 +235,39 @@ def _check_multi(headers: Any) -> None:
 def _check_single(headers: Any) -> None:
     assert isinstance(headers, dict)
     assert all(isinstance(name, str) and isinstance(value, str) for name, value in headers.items())
+
+
+def check_edge_event(event: Any) -> dict[str, Any]:
+    """Validate a Lambda@Edge request event against the structure AWS documents ("Lambda@Edge event
+    structure"; Powertools has no parser model for it); return it."""
+    assert set(event) == {"Records"}
+    [record] = event["Records"]
+    assert set(record) == {"cf"}
+    cf = record["cf"]
+    assert set(cf) == {"config", "request"}
+    config = cf["config"]
+    assert set(config) == {"distributionDomainName", "distributionId", "eventType", "requestId"}
+    assert all(isinstance(value, str) for value in config.values())
+    assert config["eventType"] in ("viewer-request", "origin-request")
+    request = cf["request"]
+    required = {"clientIp", "headers", "method", "querystring", "uri"}
+    assert required <= set(request) <= required | {"body", "origin"}
+    assert all(isinstance(request[key], str) for key in required - {"headers"})
+    assert request["uri"].startswith("/")
+    for name, entries in request["headers"].items():
+        assert name == name.lower()
+        for entry in entries:
+            assert set(entry) <= {"key", "value"}
+            assert "value" in entry
+            assert entry.get("key", name).lower() == name
+    if "body" in request:
+        body = request["body"]
+        assert set(body) == {"action", "data", "encoding", "inputTruncated"}
+        assert body["action"] in ("read-only", "replace")
+        assert body["encoding"] in ("base64", "text")
+        assert type(body["inputTruncated"]) is bool
+    if "origin" in request:
+        assert config["eventType"] == "origin-request"
+        assert len(request["origin"]) == 1
+        assert set(request["origin"]) <= {"custom", "s3"}
+    return event

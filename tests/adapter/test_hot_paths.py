@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from lambda_micro.adapter import environ as environ_module
 from lambda_micro.adapter import make_handler
 from lambda_micro.adapter import result as result_module
-from lambda_micro.adapter.environ import build_environ
 from lambda_micro.adapter.errors import BadEvent
+from lambda_micro.adapter.handler import build_environ
 from lambda_micro.adapter.result import DEFAULT_TEXT_TYPES, ResponseCollector, build_result
 
 
@@ -239,6 +239,9 @@ def test_d20_host_without_a_name_falls_back_to_domain_name_with_warm_memo() -> N
         ("http_v2_named_stage", "http-2.0"),
         ("function_url", "url"),
         ("alb_multi", "alb"),
+        ("lattice_v1", "lattice-1.0"),
+        ("lattice_v2", "lattice-2.0"),
+        ("edge_origin_request", "edge"),
     ],
 )
 def test_build_environ_is_what_the_handler_gives_the_app(name: str, source: str) -> None:

@@ -28,6 +28,12 @@ FIXTURE_SOURCES = {
     "alb_single": "alb",
     "alb_multi": "alb",
     "sam_generate_alb": "alb",
+    "rest_no_context_path": "rest",
+    "lattice_v1": "lattice-1.0",
+    "lattice_v2": "lattice-2.0",
+    "lattice_v2_list_values": "lattice-2.0",
+    "edge_viewer_request": "edge",
+    "edge_origin_request": "edge",
 }
 
 
@@ -185,6 +191,153 @@ def test_a3_console_test_event_with_nulls_everywhere() -> None:
     assert environ["CONTENT_LENGTH"] == "0"
     assert app.body == b""
     assert environ["SERVER_NAME"] == "testPrefix.testDomainName"
-    assert environ["REMOTE_ADDR"] == "test-invoke-source-ip"
+    # The console sends the placeholder "test-invoke-source-ip" for the address: none is known (item 49).
+    assert "REMOTE_ADDR" not in environ
     assert not [key for key in environ if key.startswith("HTTP_")]
     assert environ["lambda.stage_variables"] == {}
+
+
+# --- item 38: VPC Lattice and Lambda@Edge ---------------------------------------------------------------
+
+
+def test_h38_lattice_versions_are_told_apart_by_their_keys() -> None:
+    # Version 1: snake_case raw_path; version 2: version "2.0" and no requestContext.http.
+    assert infer_source(load_event("lattice_v2", version="1.0")) is None  # neither shape
+    assert infer_source(load_event("lattice_v1", raw_path=DELETE)) is None
+    assert infer_source({"method": "GET", "raw_path": "/"}) == "lattice-1.0"
+    assert infer_source({"version": "2.0", "method": "GET", "path": "/"}) == "lattice-2.0"
+    # An HTTP API 2.0 event is recognised before: its requestContext.http decides.
+    assert infer_source(load_event("http_v2_default_stage", method="GET")) == "http-2.0"
+
+
+@pytest.mark.parametrize("trigger", ["viewer-request", "origin-request", None])
+def test_h38_edge_request_triggers_are_recognised(trigger: str | None) -> None:
+    event = load_event("edge_viewer_request")
+    config = event["Records"][0]["cf"]["config"]
+    if trigger is None:
+        del config["eventType"]
+    else:
+        config["eventType"] = trigger
+    assert infer_source(event) == "edge"
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda cf: cf["config"].update(eventType="origin-response"),
+        lambda cf: cf["config"].update(eventType="viewer-response"),
+        lambda cf: cf["config"].update(eventType=["viewer-request"]),
+        lambda cf: cf.update(response={"status": "200"}),
+        lambda cf: cf.pop("request"),
+        lambda cf: cf.update(request="GET /"),
+        lambda cf: cf.update(config="viewer-request"),
+    ],
+)
+def test_h38_edge_response_triggers_and_broken_records_are_not_requests(mutate: Any) -> None:
+    event = load_event("edge_viewer_request")
+    mutate(event["Records"][0]["cf"])
+    source = infer_source(event)
+    if isinstance(event["Records"][0]["cf"].get("config"), str):
+        assert source == "edge"  # the request is there; the handler answers 400 for the config
+    else:
+        assert source is None
+
+
+@pytest.mark.parametrize("records", [[], [1], [{"cf": "x"}], [{"eventSource": "aws:sqs"}], "x", None])
+def test_h38_records_of_other_shapes_are_not_edge_events(records: Any) -> None:
+    assert infer_source({"Records": records}) is None
+
+
+# --- item 46: look-alikes are never answered as HTTP -----------------------------------------------------
+
+BEDROCK_FUNCTION = {
+    "messageVersion": "1.0",
+    "agent": {"name": "claims-agent", "id": "8ZXY0W8P1H", "alias": "TSTALIASID", "version": "DRAFT"},
+    "inputText": "Which claims are pending?",
+    "sessionId": "123456789012345",
+    "actionGroup": "ClaimManagementActionGroup",
+    "function": "list_pending_claims",
+    "parameters": [],
+    "sessionAttributes": {},
+    "promptSessionAttributes": {},
+}
+WEBSOCKET_MESSAGE = {
+    "requestContext": {
+        "routeKey": "sendmessage",
+        "messageId": "BFHPhfCWIAMCKlQ=",
+        "eventType": "MESSAGE",
+        "extendedRequestId": "BFHPhFe3IAMF95g=",
+        "requestTime": "24/Nov/2024:11:35:24 +0000",
+        "messageDirection": "IN",
+        "stage": "prod",
+        "connectedAt": 1732447924553,
+        "requestTimeEpoch": 1732447924561,
+        "identity": {"sourceIp": "198.51.100.23"},
+        "requestId": "BFHPhFe3IAMF95g=",
+        "domainName": "gy415nuibc.execute-api.eu-central-1.amazonaws.com",
+        "connectionId": "BFHPhfCWIAMCKlQ=",
+        "apiId": "gy415nuibc",
+    },
+    "body": '{"action": "sendmessage", "data": "hello"}',
+    "isBase64Encoded": False,
+}
+APPSYNC_EVENTS = {
+    "identity": None,
+    "result": None,
+    "request": {"headers": {"host": "example.appsync-api.eu-central-1.amazonaws.com"}, "domainName": None},
+    "info": {
+        "channel": {"path": "/default/posts", "segments": ["default", "posts"]},
+        "channelNamespace": {"name": "default"},
+        "operation": "PUBLISH",
+    },
+    "error": None,
+    "prev": None,
+    "stash": {},
+    "outErrors": [],
+    "events": [{"payload": {"title": "hi"}, "id": "1"}],
+}
+APPSYNC_AUTHORIZER = {
+    "authorizationToken": "ExampleAuthToken123123123",
+    "requestContext": {
+        "apiId": "aaaaaa123123123example123",
+        "accountId": "123456789012",
+        "requestId": "f4081827-1111-4444-5555-5cf4695f339f",
+        "queryString": "query { getPost(id: 42) { title } }",
+        "operationName": "getPost",
+        "variables": {},
+    },
+    "requestHeaders": {"host": "example.appsync-api.eu-central-1.amazonaws.com"},
+}
+
+
+@pytest.mark.parametrize(
+    ("event", "named"),
+    [
+        (load_event("bedrock_agent_action_group"), "Bedrock Agent action-group event"),
+        (BEDROCK_FUNCTION, "Bedrock Agent function event"),
+        (load_event("apigw_websocket_connect"), "WebSocket event"),
+        (WEBSOCKET_MESSAGE, "WebSocket event"),
+        (load_event("appsync_resolver"), "AppSync resolver event"),
+        ([load_event("appsync_resolver"), load_event("appsync_resolver")], "2 AWS AppSync resolver events"),
+        (APPSYNC_EVENTS, "AppSync Events event"),
+        (APPSYNC_AUTHORIZER, "AppSync Lambda authorizer event"),
+        (load_event("edge_origin_response"), "Lambda@Edge response trigger"),
+    ],
+)
+def test_k46_look_alikes_raise_unsupported_event_naming_what_came(event: Any, named: str) -> None:
+    assert infer_source(event) is None
+    app = RecordingApp()
+    with pytest.raises(UnsupportedEvent, match=named) as caught:
+        make_handler(app)(event, None)
+    assert app.calls == 0
+    message = str(caught.value)
+    assert "VPC Lattice" in message
+    for secret in ("+W5xw47OHh3OTFsWKjGu9Q==", "ExampleAuthToken123123123", "social number and vat"):
+        assert secret not in message
+
+
+def test_k46_bedrock_rule_needs_the_path_a_rest_event_always_has_absent() -> None:
+    # Bedrock sends no requestContext and no path; an event with a path is REST whatever else it carries.
+    event = load_event("bedrock_agent_action_group")
+    assert infer_source(event) is None
+    assert infer_source({**event, "path": "/claims/20/send-reminders"}) == "rest"

@@ -155,11 +155,14 @@ def test_b8_custom_domain_base_path_derived_from_resource() -> None:
 
 
 def test_b8_derivation_substitutes_greedy_proxy_parameter() -> None:
+    # A base-path mapping exists on a custom domain only: its Host, not the execute-api one (item 51).
     event = load_event(
         "rest_lambda_authorizer",
         path="/api/admin/users/42",
-        rc={"path": "/api/admin/users/42", "stage": "prod"},
+        rc={"path": "/api/admin/users/42", "stage": "prod", "domainName": "api.example.com"},
     )
+    event["headers"]["Host"] = "api.example.com"
+    event["multiValueHeaders"]["Host"] = ["api.example.com"]
     environ = run(event)
     assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/api", "/admin/users/42")
 
@@ -324,3 +327,99 @@ def test_b10_script_name_never_ends_with_slash(name: str) -> None:
 def test_b10_empty_path_becomes_root() -> None:
     assert run(load_event("alb_single", path=""))["PATH_INFO"] == "/"
     assert run(load_event("function_url", rawPath=""))["PATH_INFO"] == "/"
+
+
+# --- item 51: the stage from the execute-api Host ----------------------------------------------------
+
+
+def test_m51_no_context_path_on_execute_api_host_keeps_the_stage() -> None:
+    # aws-lambda-go's apigw-request.json shape: a named stage, an execute-api Host, no requestContext.path.
+    environ = run(load_event("rest_no_context_path"))
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/testStage", "/hello/world")
+    assert environ["RAW_URI"] == "/testStage/hello/world?name=me"
+
+
+def test_m51_links_keep_the_stage() -> None:
+    from werkzeug.routing import Map, Rule
+
+    environ = run(load_event("rest_no_context_path"))
+    urls = Map([Rule("/hello/<name>", endpoint="hello")]).bind_to_environ(environ)
+    assert urls.match() == ("hello", {"name": "world"})
+    assert urls.build("hello", {"name": "you"}, force_external=True) == (
+        "https://gy415nuibc.execute-api.eu-central-1.amazonaws.com/testStage/hello/you"
+    )
+
+
+@pytest.mark.parametrize(
+    "context_path",
+    [None, "/hello/world", "/other", ""],  # absent (null), or lacking the stage segment
+)
+def test_m51_context_path_without_the_stage(context_path: str | None) -> None:
+    event = load_event("rest_no_context_path", rc={"path": context_path})
+    assert run(event)["SCRIPT_NAME"] == "/testStage"
+
+
+def test_m51_serverless_wsgi_shape_dev_stage() -> None:
+    # serverless-wsgi's event_v1 fixture: Host 3z6kd9fbb1.execute-api..., stage "dev", no context path.
+    event = load_event("rest_no_context_path", path="/some/path", rc={"stage": "dev"})
+    event["headers"]["Host"] = event["multiValueHeaders"]["Host"][0] = (
+        "3z6kd9fbb1.execute-api.us-east-1.amazonaws.com"
+    )
+    assert (run(event)["SCRIPT_NAME"], run(event)["PATH_INFO"]) == ("/dev", "/some/path")
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "gy415nuibc.execute-api.eu-central-1.amazonaws.com",
+        "GY415NUIBC.Execute-API.eu-central-1.amazonaws.com:443",
+        "gy415nuibc.execute-api.cn-north-1.amazonaws.com.cn",
+        "gy415nuibc-vpce-0a1b2c3d4e5f67890.execute-api.eu-central-1.vpce.amazonaws.com",  # private API
+    ],
+)
+def test_m51_every_execute_api_host_spelling(host: str) -> None:
+    event = load_event("rest_no_context_path")
+    event["headers"]["Host"] = event["multiValueHeaders"]["Host"][0] = host
+    assert run(event)["SCRIPT_NAME"] == "/testStage"
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["api.example.com", "x.amazonaws.com.cn", "execute-api.example.com", "evil.execute-api.example.com"],
+)
+def test_m51_never_on_a_custom_domain(host: str) -> None:
+    # serverless-wsgi's test_handler_custom_domain: a custom domain's URLs carry no stage.
+    event = load_event("rest_no_context_path", rc={"domainName": host})
+    event["headers"]["Host"] = event["multiValueHeaders"]["Host"][0] = host
+    environ = run(event)
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("", "/hello/world")
+
+
+def test_m51_without_host_the_domain_name_decides() -> None:
+    event = load_event("rest_no_context_path", headers=None, multiValueHeaders=None)
+    assert run(event)["SCRIPT_NAME"] == "/testStage"
+    event["requestContext"]["domainName"] = "api.example.com"
+    assert run(event)["SCRIPT_NAME"] == ""
+
+
+@pytest.mark.parametrize("stage", [None, "", "$default", 5])
+def test_m51_needs_a_named_stage(stage: Any) -> None:
+    assert run(load_event("rest_no_context_path", rc={"stage": stage}))["SCRIPT_NAME"] == ""
+
+
+def test_m51_context_path_with_another_layout_is_left_to_derivation() -> None:
+    # requestContext.path begins with the stage but is not /{stage}{path}: not this rule's case.
+    event = load_event("rest_no_context_path", rc={"path": "/testStage/elsewhere"})
+    assert run(event)["SCRIPT_NAME"] == ""
+
+
+def test_m51_configured_base_path_comes_after_the_stage() -> None:
+    event = load_event("rest_no_context_path", path="/v1/hello/world")
+    environ = run(event, base_path="v1")
+    assert (environ["SCRIPT_NAME"], environ["PATH_INFO"]) == ("/testStage/v1", "/hello/world")
+
+
+def test_m51_http_api_payload_1_is_not_affected() -> None:
+    # HTTP APIs put the stage in the path itself (item 9): nothing to add.
+    event = load_event("http_v1")
+    assert run(event)["SCRIPT_NAME"] == run(load_event("http_v1", rc={"path": None}))["SCRIPT_NAME"]
