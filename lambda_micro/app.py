@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
 from typing import IO, TYPE_CHECKING, Any, Final, TypeVar, cast, overload
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from werkzeug.datastructures import Headers, MIMEAccept
 from werkzeug.exceptions import BadHost, BadRequest, BadRequestKeyError, HTTPException, InternalServerError
@@ -24,7 +24,7 @@ from werkzeug.routing.converters import (
     UnicodeConverter,
     UUIDConverter,
 )
-from werkzeug.routing.exceptions import RoutingException
+from werkzeug.routing.exceptions import RequestRedirect, RoutingException
 from werkzeug.utils import redirect as _redirect
 from werkzeug.wrappers.request import Request as _WerkzeugRequest
 from werkzeug.wrappers.response import Response as _WerkzeugResponse
@@ -196,6 +196,7 @@ class App(Scaffold):
         "TRAP_BAD_REQUEST_ERRORS": None,
         "SECRET_KEY": None,
         "SECRET_KEY_FALLBACKS": [],
+        "TRUSTED_HOSTS": None,
         "SERVER_NAME": None,
         "APPLICATION_ROOT": "/",
         "PREFERRED_URL_SCHEME": "http",
@@ -633,7 +634,10 @@ class App(Scaffold):
             return self.create_url_adapter(request)
         environ = request.environ
         host_header = environ.get("HTTP_HOST")
-        if host_header is not None and (environ["wsgi.url_scheme"], host_header) in self._server_names:
+        trusted = self.config["TRUSTED_HOSTS"]
+        if trusted is not None:
+            request.trusted_hosts = trusted
+        if host_header is not None and _host_key(environ, host_header, trusted) in self._server_names:
             return None
         return self.create_url_adapter(request)
 
@@ -850,13 +854,30 @@ class App(Scaffold):
 
     def handle_http_exception(self, ctx: RequestContext, e: HTTPException) -> ResponseReturnValue:
         """Answer an HTTP error with its registered handler, else a JSON or HTML error page."""
+        if isinstance(e, RequestRedirect):
+            return self._routing_redirect(ctx, e)
         if e.code is None or isinstance(e, RoutingException):
-            # Routing redirects (strict slashes) and code-less exceptions answer for themselves.
+            # Code-less exceptions answer for themselves.
             return e.get_response(ctx.request.environ)
         handler = self._find_error_handler(e, ctx.request.blueprints)
         if handler is None:
             return self.http_error_response(e)
         return self._call_error_handler(handler, e)
+
+    def _routing_redirect(self, ctx: RequestContext, e: RequestRedirect) -> Response:
+        """The redirect werkzeug's router asks for (merged or missing slashes): a relative ``Location``.
+
+        werkzeug builds an absolute URL from the client's Host; a Location on the request's own host keeps
+        only the path and query, so a forged Host never reaches it (one to another host, with host or
+        subdomain matching, stays absolute). An app wanting absolute Locations sets its response class's
+        ``autocorrect_location_header``, as werkzeug documents.
+        """
+        target = urlsplit(e.new_url)
+        if target.netloc == ctx.url_adapter.server_name:
+            location = target.path + (f"?{target.query}" if target.query else "")
+        else:
+            location = e.new_url
+        return self.redirect(location, e.code)
 
     def trap_http_exception(self, e: Exception) -> bool:
         """Whether an HTTP error is raised as an unhandled exception instead of answered (Flask's rule):
@@ -1062,18 +1083,22 @@ class App(Scaffold):
             )
         environ = request.environ
         scheme = environ["wsgi.url_scheme"]
-        # With a Host header, werkzeug's get_host depends on the scheme and the header only: cache on them.
+        trusted = self.config["TRUSTED_HOSTS"]
+        if trusted is not None:
+            request.trusted_hosts = trusted
+        # With a Host header, the verdict depends on the scheme, the header and TRUSTED_HOSTS: cache on them.
         host_header = environ.get("HTTP_HOST")
-        cache_key = (scheme, host_header) if host_header is not None else None
+        cache_key = _host_key(environ, host_header, trusted) if host_header is not None else None
         server_name = self._server_names.get(cache_key) if cache_key is not None else None
         if server_name is None:
-            host = get_host(environ).lower()
-            name, sep, port = host.partition(":")
             try:
-                server_name = f"{name.encode('idna').decode('ascii')}{sep}{port}"
-            except UnicodeError:
-                request.routing_exception = BadHost()
-                server_name = host
+                server_name = _checked_host(environ, trusted)
+            except BadRequest as e:
+                # Before anything builds a URL from it: the request is answered 400, and request.host/url
+                # give werkzeug's empty host for an invalid one rather than raising in a view or handler.
+                request.routing_exception = e
+                request.host = ""
+                server_name = environ.get("SERVER_NAME") or "localhost"
             else:
                 # Host is client-controlled: bound the cache.
                 if cache_key is not None and len(self._server_names) < 64:
@@ -1245,6 +1270,37 @@ def _error_page(e: HTTPException, environ: WSGIEnvironment | None) -> str:
         if len(_ERROR_PAGES) < _ERROR_PAGES_LIMIT and len(description or "") <= _CACHED_TEXT_MAX:
             _ERROR_PAGES[key] = page
     return page
+
+
+def _host_key(environ: WSGIEnvironment, host_header: str, trusted: Any) -> tuple[Any, ...]:
+    """What a Host verdict depends on: the scheme, the header and TRUSTED_HOSTS (as a hashable value)."""
+    scheme = environ["wsgi.url_scheme"]
+    if trusted is None:
+        return (scheme, host_header)
+    return (scheme, host_header, (trusted,) if isinstance(trusted, str) else tuple(trusted))
+
+
+def _checked_host(environ: WSGIEnvironment, trusted: Any) -> str:
+    """The request's host (IDNA, lower case) for building URLs; ``BadHost`` when the Host header is
+    malformed, werkzeug's ``SecurityError`` (also a 400) when ``trusted`` is set and does not list it."""
+    host_header = environ.get("HTTP_HOST")
+    host = get_host(environ, trusted_hosts=trusted).lower()  # "" for invalid characters or port
+    shown = (host_header or host)[:100]
+    if not host and host_header is not None:
+        raise BadHost(f"The Host header {shown!r} is not a valid host name.")
+    if host.startswith("["):
+        # werkzeug's character check lets "[a:b:c]" pass; urllib (request.url) then raises ValueError.
+        import ipaddress  # noqa: PLC0415 - IPv6 literal hosts only: kept off the cold-start path
+
+        try:
+            ipaddress.IPv6Address(host[1 : host.index("]")])
+        except ValueError:
+            raise BadHost(f"The Host header {shown!r} is not a valid IPv6 address.") from None
+    name, sep, port = host.partition(":")
+    try:
+        return f"{name.encode('idna').decode('ascii')}{sep}{port}"
+    except UnicodeError:
+        raise BadHost(f"The Host header {shown!r} is not a valid host name.") from None
 
 
 def _websocket(environ: WSGIEnvironment) -> bool:

@@ -33,7 +33,7 @@ def client(app: App) -> Client:
 
 def _load_sample() -> ModuleType:
     """Import the sample package from its file path under a private name (as a function loader would)."""
-    for name in [m for m in sys.modules if m == SAMPLE_PACKAGE or m.startswith(f"{SAMPLE_PACKAGE}.")]:
+    for name in [m for m in list(sys.modules) if m == SAMPLE_PACKAGE or m.startswith(f"{SAMPLE_PACKAGE}.")]:
         del sys.modules[name]
     spec = importlib.util.spec_from_file_location(
         SAMPLE_PACKAGE, SAMPLE_DIR / "__init__.py", submodule_search_locations=[str(SAMPLE_DIR)]
@@ -51,7 +51,7 @@ def sample_app() -> Iterator[App]:
     """The sample app (templates, static files, an admin blueprint), freshly imported."""
     module = _load_sample()
     yield module.app
-    for name in [m for m in sys.modules if m == SAMPLE_PACKAGE or m.startswith(f"{SAMPLE_PACKAGE}.")]:
+    for name in [m for m in list(sys.modules) if m == SAMPLE_PACKAGE or m.startswith(f"{SAMPLE_PACKAGE}.")]:
         del sys.modules[name]
 
 
