@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lambda_micro.adapter import make_handler
-from lambda_micro.local.cloudfront import EXPOSED_BODY_LIMIT, cloudfront_request_id
-from lambda_micro.local.events import build_event, iam_authorizer, jwt_authorizer
+from lambda_micro.local.cloudfront import EXPOSED_BODY_LIMIT, CloudFrontFront, cloudfront_request_id
+from lambda_micro.local.events import EventRequest, build_event, event_for, iam_authorizer, jwt_authorizer
 
 from .strategies import HEADER_VALUE, NAME, SEGMENT, VALUE
 
@@ -321,6 +321,26 @@ def test_build_event_edge_body_over_what_cloudfront_exposes_is_truncated(payload
 def test_build_event_edge_has_no_authorizer() -> None:
     with pytest.raises(ValueError, match="no authorizer context"):
         build_event("GET", "/", payload="edge", authorizer=iam_authorizer())
+
+
+def test_build_event_edge_origin_request_keeps_the_viewers_host_and_user_agent() -> None:
+    headers = {"Host": "blog.example.com", "User-Agent": "curl/8"}
+    request = build_event("GET", "/", payload="edge-origin", headers=headers)["Records"][0]["cf"]["request"]
+    assert request["headers"]["host"] == [{"key": "Host", "value": "blog.example.com"}]
+    assert request["headers"]["user-agent"] == [{"key": "User-Agent", "value": "curl/8"}]
+
+
+def test_edge_triggers_other_than_requests_are_refused() -> None:
+    # A response trigger carries the origin's answer, not a request to answer (adapter contract item 46).
+    with pytest.raises(ValueError, match="unknown Lambda@Edge trigger 'viewer-response'"):
+        event_for(EventRequest(source="edge", edge_trigger="viewer-response"))
+    with pytest.raises(ValueError, match="unknown Lambda@Edge trigger 'origin-response'"):
+        CloudFrontFront("origin-response")
+
+
+def test_event_for_names_a_source_without_a_builder() -> None:
+    with pytest.raises(ValueError, match="no event builder for source 'sqs'; sources: rest, "):
+        event_for(EventRequest(source="sqs"))  # type: ignore[arg-type]
 
 
 # -- round trip through the adapter --------------------------------------------------------------------------
