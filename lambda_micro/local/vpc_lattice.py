@@ -1,9 +1,9 @@
 """VPC Lattice's own behaviour in front of a Lambda target group, for the local gateway.
 
 What AWS documents ("Lambda functions as targets in VPC Lattice"): a request body is at most 6 MB, and so
-is the response JSON the function sends. VPC Lattice has no stages, no binary media types and no wait of
-its own shorter than the function's Timeout; it documents no bodies for its own errors, so they are the
-status's reason phrase as plain text (an assumption, kept in this one place):
+is the response JSON the function sends. VPC Lattice has no stages and no binary media types, and documents
+no wait of its own (the function's Timeout applies) and no bodies for its own errors: they are the status's
+reason phrase as plain text here (an assumption, kept in this one place):
 
 =========================================================  ==========
 what happened                                              the answer
