@@ -4,7 +4,8 @@ One request pipeline serves ``lambda-micro serve``, the test client and ``lambda
 
     HTTP server (server.py, waitress) ─┐
     testing.Client ────────────────────┼─► gateway.LocalGateway.handle(exchange.GatewayRequest)
-    drift.check_drift ─────────────────┘      routing (which route) → apigw (API Gateway's rules, limits)
+    drift.check_drift ─────────────────┘      routing (which route) → fronts (the service's rules, limits:
+                                              apigw, or vpc_lattice and cloudfront for the test client)
                                               → integration.request_event → events/ (one module per source)
                                               → invoke (thread, Timeout) → loader (the function's code)
                                               → results.parse_result → exchange.GatewayResponse

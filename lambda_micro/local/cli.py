@@ -6,6 +6,7 @@
                          [--no-reload] [--parameter-overrides K=V ...] [--env-vars env.json] [--aws moto|real]
     lambda-micro invoke  FUNCTION_ID [--event FILE|-] [--method M --path P --query Q --header K:V --body B]
     lambda-micro event   SOURCE [--method M --path P --query Q --header K:V --body B --stage S ...]
+                         (SOURCE: rest, http-1.0, http-2.0, url, alb, lattice-1.0, lattice-2.0, edge)
     lambda-micro routes  [--template template.yaml]
     lambda-micro check   [--template template.yaml]
     lambda-micro --app PATH[:NAME] COMMAND ...   (an app's own commands, and shell)
@@ -171,6 +172,17 @@ def build_parser() -> argparse.ArgumentParser:
     event.add_argument("--cookie", action="append", metavar="NAME=VALUE", help="a cookie (repeatable)")
     event.add_argument(
         "--multi-value-headers", action="store_true", help="alb: the target group's multi-value headers"
+    )
+    event.add_argument(
+        "--origin-request",
+        action="store_true",
+        help="edge: an origin-request trigger (default: viewer-request)",
+    )
+    event.add_argument(
+        "--include-body",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="edge: the trigger's 'include body' option (default: on)",
     )
 
     routes = commands.add_parser("routes", help="list the template's routes")

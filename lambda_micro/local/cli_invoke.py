@@ -1,4 +1,4 @@
-"""``lambda-micro invoke`` and ``lambda-micro event``: one request, as API Gateway hands it to Lambda."""
+"""``lambda-micro invoke`` and ``lambda-micro event``: one request, as its event source hands it to Lambda."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from lambda_micro.adapter.infer import ALB
+from lambda_micro.adapter.infer import ALB, EDGE
 
 from .console import PROG
 from .devserver import restore_environ
@@ -181,7 +181,12 @@ def run_event(args: argparse.Namespace) -> int:
     """Print the event ``args.source`` sends for the request the options describe."""
     if args.multi_value_headers and args.source != ALB:
         raise CliError("--multi-value-headers is an ALB setting: use it with SOURCE alb")
-    payload = "alb-multi" if args.multi_value_headers else args.source
+    if args.source != EDGE and (args.origin_request or not args.include_body):
+        option = "--origin-request" if args.origin_request else "--no-include-body"
+        raise CliError(f"{option} is a Lambda@Edge setting: use it with SOURCE edge")
+    payload = (
+        "alb-multi" if args.multi_value_headers else "edge-origin" if args.origin_request else args.source
+    )
     try:
         event = build_event(
             args.method,
@@ -193,6 +198,7 @@ def run_event(args: argparse.Namespace) -> int:
             cookies=args.cookie,
             stage=args.stage,
             resource=args.resource,
+            include_body=args.include_body,
         )
     except ValueError as exc:
         raise CliError(str(exc)) from None

@@ -12,7 +12,7 @@ from werkzeug.wsgi import get_input_stream
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
-__all__ = ["RAW_HEADERS_KEY", "GatewayRequest", "GatewayResponse", "request_from_environ"]
+__all__ = ["RAW_HEADERS_KEY", "GatewayRequest", "GatewayResponse", "ServiceError", "request_from_environ"]
 
 #: The environ key under which the HTTP server passes the request's header lines as received.
 RAW_HEADERS_KEY = "lambda_micro.raw_headers"
@@ -67,6 +67,15 @@ class GatewayResponse:
     event: dict[str, Any] | None = None  # what the function received, when it was invoked
     result: Any = None  # the raw proxy result
     request_id: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceError:
+    """An answer the service in front of the function gives itself (API Gateway, VPC Lattice, CloudFront)."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
 
 
 def _headers_from_environ(environ: WSGIEnvironment) -> tuple[tuple[str, str], ...]:

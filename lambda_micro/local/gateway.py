@@ -5,8 +5,10 @@ address) and returns a :class:`GatewayResponse`: API Gateway's quotas are checke
 (:mod:`.routing`), the route's event is built (:func:`request_event`, the one ``route → event``
 function, over :mod:`.events`), the handler runs with a Lambda context honouring its ``Timeout``, and the
 result is validated (:func:`.results.parse_result`) and answered as API Gateway would, or with API
-Gateway's own error (:mod:`.apigw`). The gateway is also a WSGI app, which the HTTP server
-(:mod:`.server`) serves; the test client calls ``handle`` directly with ``propagate_errors=True``.
+Gateway's own error (:mod:`.apigw`); the test client's VPC Lattice and Lambda@Edge routes get those
+services' limits, waits and errors instead (:mod:`.fronts`). The gateway is also a WSGI app, which the
+HTTP server (:mod:`.server`) serves; the test client calls ``handle`` directly with
+``propagate_errors=True``.
 
 Every request gives one log line (method, path, function, status, milliseconds); a failure adds a line that
 names the problem. Requests are served concurrently; each invocation gets its own event, context and
@@ -28,7 +30,8 @@ from lambda_micro.adapter.result import LAMBDA_RESPONSE_LIMIT, reason_phrase
 
 from . import apigw
 from .envvars import function_with_env_vars
-from .exchange import RAW_HEADERS_KEY, GatewayRequest, GatewayResponse, request_from_environ
+from .exchange import RAW_HEADERS_KEY, GatewayRequest, GatewayResponse, ServiceError, request_from_environ
+from .fronts import Front, front_for
 from .integration import function_event, request_event
 from .invoke import FunctionTimedOut, Invocation, Target, invoke
 from .loader import FunctionLoadError, FunctionUnloaded, LoadedFunction, load_function
@@ -200,21 +203,19 @@ class LocalGateway:
         if api is not None:
             table = state.api_tables[api]
         outcome = table.match(request.method, request.path)
-        kind = outcome.kind if isinstance(outcome, Miss) else outcome.route.api_kind
+        front = front_for(outcome)
         request_id = str(uuid.uuid4())
-        limit_error = apigw.request_limit_error(
-            kind, target=request.target, header_bytes=request.header_bytes, body_bytes=len(request.body)
-        )
+        limit_error = front.request_limit_error(request, request_id)
         if limit_error is not None:
-            return self._error(limit_error, kind, request_id, None)
+            return self._error(limit_error, request_id, None)
         if isinstance(outcome, Miss):
-            return self._error(outcome.error, kind, request_id, None)
+            return self._error(front.error("unmatched", request_id), request_id, None)
         function_id = outcome.route.function_id
         target = state.functions.get(function_id)
         if target is None:
             problem = state.load_errors.get(function_id, "the function is not loaded")
             self.log.error("%s: %s", function_id, problem)
-            return self._error(apigw.api_error(kind, "function_error"), kind, request_id, function_id)
+            return self._error(front.error("function_error", request_id), request_id, function_id)
         event = request_event(request, outcome, request_id, region=state.region)
         if len(request.body) > _MEASURE_EVENT_FROM:
             size = len(json.dumps(event))
@@ -222,41 +223,39 @@ class LocalGateway:
                 self.log.error(
                     "%s: the event is %d bytes, over Lambda's 6 MB request limit", function_id, size
                 )
-                return self._error(apigw.api_error(kind, "event_too_large"), kind, request_id, function_id)
+                return self._error(front.error("event_too_large", request_id), request_id, function_id)
         try:
             invocation = invoke(
                 target,
                 event,
                 target.make_context(request_id),
-                limit=apigw.INTEGRATION_TIMEOUT[kind],
+                limit=front.integration_timeout,
                 inline=self.inline,
             )
         except FunctionUnloaded:
             if self._state is not state:  # a reload retired it after this request read the old state
                 return self.handle(request, api=api)
             raise
-        failure = self._failure(invocation, target, kind)
+        failure = self._failure(invocation, target, front)
         if failure is not None:
-            return self._error(failure, kind, request_id, function_id)
-        return self._function_response(invocation.result, request, outcome, request_id, event)
+            return self._error(front.error(failure, request_id), request_id, function_id)
+        return self._function_response(invocation.result, request, outcome, front, request_id, event)
 
-    def _failure(self, invocation: Invocation, target: Target, kind: str) -> apigw.GatewayError | None:
-        """API Gateway's answer when the invocation failed (or raise it, with ``propagate_errors``)."""
+    def _failure(self, invocation: Invocation, target: Target, front: Front) -> str | None:
+        """What failed, for the front's own answer (or raise it, with ``propagate_errors``)."""
         function_id = target.function_id
         if invocation.integration_timed_out or invocation.timed_out:
             if invocation.integration_timed_out:
-                limit = apigw.INTEGRATION_TIMEOUT[kind]
                 message = (
-                    f"{function_id}: API Gateway stopped waiting after {limit:.0f} s "
-                    f"(the integration limit; the function's Timeout is {target.timeout:g} s)"
+                    f"{function_id}: {front.name} stopped waiting after {front.integration_timeout:g} s "
+                    f"({front.integration_limit}; the function's Timeout is {target.timeout:g} s)"
                 )
             else:
                 message = f"{function_id}: Task timed out after {target.timeout:.2f} seconds"
             if self.propagate_errors:
                 raise FunctionTimedOut(message)
             self.log.error("%s", message)
-            what = "integration_timeout" if invocation.integration_timed_out else "function_error"
-            return apigw.api_error(kind, what)
+            return "integration_timeout" if invocation.integration_timed_out else "function_timeout"
         if invocation.error is not None:
             exc = invocation.error
             if self.propagate_errors:
@@ -268,45 +267,42 @@ class LocalGateway:
                 exc,
                 exc_info=(type(exc), exc, exc.__traceback__),
             )
-            return apigw.api_error(kind, "function_error")
+            return "function_error"
         return None
 
-    def _function_response(
-        self, result: object, request: GatewayRequest, match: Match, request_id: str, event: dict[str, Any]
+    def _function_response(  # noqa: PLR0917 - private, one call site
+        self,
+        result: object,
+        request: GatewayRequest,
+        match: Match,
+        front: Front,
+        request_id: str,
+        event: dict[str, Any],
     ) -> GatewayResponse:
         route = match.route
-        kind = route.api_kind
-        if kind == "rest":
-            result = apigw.rest_binary_rule(
-                result, request.header("Accept"), tuple(getattr(route, "binary_media_types", ()))
-            )
+        result = front.prepare_result(result, request, tuple(getattr(route, "binary_media_types", ())))
         try:
             parsed = parse_result(
                 result,
                 route.source,
                 multi_value_headers=bool(getattr(route, "multi_value_headers", False)),
+                edge_trigger=getattr(route, "edge_trigger", None),
                 limit=LAMBDA_RESPONSE_LIMIT,
             )
         except InvalidResult as exc:
             if self.propagate_errors:
                 raise
-            self.log.error(
-                "%s: %s rejects the result: %s",
-                route.function_id,
-                "REST API" if kind == "rest" else "HTTP API",
-                exc,
-            )
-            return self._error(apigw.api_error(kind, "function_error"), kind, request_id, route.function_id)
-        headers = apigw.response_headers(kind, parsed.headers, request_id)
+            self.log.error("%s: %s rejects the result: %s", route.function_id, front.name, exc)
+            return self._error(front.error("invalid_result", request_id), request_id, route.function_id)
+        headers = front.response_headers(parsed.headers, request_id)
         return GatewayResponse(
             parsed.status, headers, parsed.body, route.function_id, event, result, request_id
         )
 
-    def _error(
-        self, error: apigw.GatewayError, kind: str, request_id: str, function_id: str | None
-    ) -> GatewayResponse:
-        headers = [*error.headers, *apigw.request_id_headers(kind, request_id)]
-        return GatewayResponse(error.status, headers, error.body, function_id, request_id=request_id)
+    def _error(self, error: ServiceError, request_id: str, function_id: str | None) -> GatewayResponse:
+        return GatewayResponse(
+            error.status, list(error.headers), error.body, function_id, request_id=request_id
+        )
 
     # -- WSGI ------------------------------------------------------------------------------------------------
 

@@ -6,6 +6,8 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+from lambda_micro.adapter.infer import EDGE
+
 from .events import EventRequest, event_for
 from .events.authorizers import authorizer_kind
 from .exchange import GatewayRequest
@@ -21,16 +23,21 @@ _NOT_FORWARDED = frozenset(
 )  # fmt: skip
 
 
-def _forwarded_headers(request: GatewayRequest) -> tuple[tuple[str, str], ...]:
+def _forwarded_headers(request: GatewayRequest, source: str) -> tuple[tuple[str, str], ...]:
     """The request's headers as API Gateway forwards them: the client's IP appended to ``X-Forwarded-For``.
 
     A client's ``X-Forwarded-Proto``/``-Port`` are replaced (the event builder adds the real ones) and
     hop-by-hop headers stay with the connection: the body reaches the function whole, so a
-    ``Transfer-Encoding: chunked`` would only mislead the app into reading nothing.
+    ``Transfer-Encoding: chunked`` would only mislead the app into reading nothing. CloudFront shows a
+    viewer request's ``X-Forwarded-For`` as the viewer sent it (the Lambda@Edge builder adds the client's
+    IP where CloudFront does, on an origin request).
     """
     headers = [(k, v) for k, v in request.headers if k.lower() not in _NOT_FORWARDED]
     forwarded_for = [v for k, v in request.headers if k.lower() == "x-forwarded-for"]
-    headers.append(("X-Forwarded-For", ", ".join([*forwarded_for, request.client_address])))
+    if source == EDGE:
+        headers += [("X-Forwarded-For", value) for value in forwarded_for]
+    else:
+        headers.append(("X-Forwarded-For", ", ".join([*forwarded_for, request.client_address])))
     return tuple(headers)
 
 
@@ -39,15 +46,16 @@ def request_event(
 ) -> dict[str, Any]:
     """The event the matched route's source sends for ``request``: the one ``route → event`` function."""
     route = match.route
+    source = route.source
     host = request.header("Host")
     domain_name = host.rsplit(":", 1)[0] if host and not host.endswith("]") else host
     event_request = EventRequest(
         method=request.method.upper(),
         path=match.path,
         query=request.query,
-        headers=_forwarded_headers(request),
+        headers=_forwarded_headers(request, source),
         body=request.body or None,  # no body is null in the event, as API Gateway sends it
-        source=route.source,  # type: ignore[arg-type]  # RouteLike keeps the protocol loose
+        source=source,  # type: ignore[arg-type]  # RouteLike keeps the protocol loose
         stage=route.stage,
         # Under the stage prefix the request is on the API's own URL; otherwise the host says.
         stage_in_path=True if match.stage_prefix else None,
@@ -66,6 +74,8 @@ def request_event(
         port=request.port,
         protocol=request.protocol,
         multi_value_headers=bool(getattr(route, "multi_value_headers", False)),
+        edge_trigger=getattr(route, "edge_trigger", "viewer-request"),
+        include_body=bool(getattr(route, "include_body", True)),
     )
     return event_for(event_request)
 

@@ -1,9 +1,10 @@
 """Test kit: invoke Lambda handlers with real events, and a pytest plugin for SAM projects.
 
-``Client`` sends HTTP requests to a handler (or an ``App``) as API Gateway, an ALB or a Function URL would,
-``build_event`` builds those events, ``LambdaContext`` stands in for Lambda's context, and
-``assert_no_drift`` checks that ``template.yaml`` and the functions' routes agree. The pytest plugin (loaded
-automatically) adds the ``lambda_context``, ``aws``, ``sam_template`` and ``function_client`` fixtures.
+``Client`` sends HTTP requests to a handler (or an ``App``) as API Gateway, an ALB, a Function URL, VPC
+Lattice or a Lambda@Edge trigger would, ``build_event`` builds those events, ``LambdaContext`` stands in for
+Lambda's context, and ``assert_no_drift`` checks that ``template.yaml`` and the functions' routes agree. The
+pytest plugin (loaded automatically) adds the ``lambda_context``, ``aws``, ``sam_template`` and
+``function_client`` fixtures.
 
 Everything is imported on first use, so loading the plugin costs almost nothing.
 """

@@ -1,11 +1,12 @@
 """The test client: each request goes through the local gateway's own pipeline, as ``serve`` runs it.
 
 ``Client(app)`` wraps the handler in a :class:`~lambda_micro.local.gateway.LocalGateway` and sends each
-request to its ``handle()``: the route is matched (or, without routes, every request reaches the handler),
-the event is built by the one event builder, the handler runs with a fresh
-:class:`~lambda_micro.testing.LambdaContext`, and the result is validated as API Gateway / an ALB would
-(:func:`~lambda_micro.local.results.parse_result`) before a :class:`LambdaResponse` is returned. A cookie
-jar carries ``Set-Cookie`` across calls like a browser (``Path``, ``Max-Age``/``Expires`` deletion).
+request to its ``handle()``: the route is matched (or, without routes, every request reaches the handler), the
+event is built by the one event builder, the handler runs with a fresh
+:class:`~lambda_micro.testing.LambdaContext`, and the result is validated as its source would (API Gateway, an
+ALB, VPC Lattice, CloudFront: :func:`~lambda_micro.local.results.parse_result`) before a
+:class:`LambdaResponse` is returned. A cookie jar carries ``Set-Cookie`` across calls like a browser
+(``Path``, ``Max-Age``/``Expires`` deletion).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from werkzeug.test import EnvironBuilder
 
-from lambda_micro.adapter.infer import ALB, REST, URL, Source
+from lambda_micro.adapter.infer import ALB, EDGE, LATTICE_V1, LATTICE_V2, REST, URL, Source
 from lambda_micro.local.context import LambdaContext
 from lambda_micro.local.events import (
     PAYLOADS,
@@ -25,6 +26,7 @@ from lambda_micro.local.events import (
     HeadersArg,
     QueryArg,
     default_stage,
+    edge_trigger_for,
     encode_path,
     source_for_payload,
 )
@@ -87,18 +89,25 @@ class Client:
     """Invoke a handler (or an App) with real events; every call returns a :class:`LambdaResponse`.
 
     ``payload`` is ``"1.0"`` (REST API; with ``stage="$default"`` an HTTP API on payload 1.0), ``"2.0"``,
-    ``"alb"``, ``"alb-multi"`` or ``"url"``, or an event source by its adapter name (``"rest"``,
-    ``"http-1.0"``, ``"http-2.0"``, ``"url"``, ``"alb"``). With ``routes`` (the template's routes of one
-    function, as ``function_client`` passes them) a request is matched by the local gateway's own route
-    table, so exactly as API Gateway matches it: the event gets the route's ``resource``/``routeKey``/
-    ``pathParameters``/stage, and a path no route declares gets API Gateway's own answer (REST: 403
-    "Missing Authentication Token"; HTTP API: 404 "Not Found") without calling the handler.
+    ``"alb"``, ``"alb-multi"``, ``"url"``, ``"lattice-1.0"``/``"lattice-2.0"`` (a VPC Lattice target group
+    with that event structure version), ``"edge"`` (a Lambda@Edge viewer-request trigger) or
+    ``"edge-origin"`` (an origin-request trigger; ``include_body`` is the trigger's "include body" option),
+    or an event source by its adapter name (``"rest"``, ``"http-1.0"``, ``"http-2.0"``, ``"url"``,
+    ``"alb"``, ``"lattice-1.0"``, ``"lattice-2.0"``, ``"edge"``). With ``routes`` (the template's routes of
+    one function, as ``function_client`` passes them; API Gateway's only) a request is matched by the local
+    gateway's own route table, so exactly as API Gateway matches it: the event gets the route's
+    ``resource``/``routeKey``/``pathParameters``/stage, and a path no route declares gets API Gateway's own
+    answer (REST: 403 "Missing Authentication Token"; HTTP API: 404 "Not Found") without calling the
+    handler.
 
     Every request goes through :meth:`LocalGateway.handle`, so API Gateway's rules hold as under ``serve``
-    (stage prefix, binary media types, REST's default Content-Type, request ids, size limits). With
+    (stage prefix, binary media types, REST's default Content-Type, request ids, size limits); VPC Lattice
+    and CloudFront have their own (no stages, no binary media types; their size limits, timeouts and error
+    answers: :mod:`lambda_micro.local.vpc_lattice`, :mod:`lambda_micro.local.cloudfront`). With
     ``propagate_errors`` (the default) a handler's exception propagates, a result API Gateway would reject
     raises :class:`~lambda_micro.testing.InvalidResult` and a handler past its ``timeout`` raises
-    ``FunctionTimedOut``; ``propagate_errors=False`` answers them as API Gateway does (502/500/504/503).
+    ``FunctionTimedOut``; ``propagate_errors=False`` answers them as the service does (API Gateway:
+    502/500/504/503; VPC Lattice: 502; CloudFront: 503, and 502 for a result that fails its validation).
 
     ``scheme`` is the one the client connects with: API Gateway and Function URLs are https only (the
     default); ``"http"`` is what an ALB's http listener, or ``lambda-micro serve`` on ``http://``, reports
@@ -124,6 +133,7 @@ class Client:
         use_cookies: bool = True,
         propagate_errors: bool = True,
         scheme: str = "https",
+        include_body: bool = True,
     ) -> None:
         if scheme not in ("http", "https"):
             raise ValueError(f"scheme must be 'http' or 'https', not {scheme!r}")
@@ -131,6 +141,11 @@ class Client:
             # A ``payload=`` spelling keeps the stage it always had; a source gets its own default.
             stage = "$default" if payload in PAYLOADS else default_stage(source_for_payload(payload)[0])
         source, multi_value = source_for_payload(payload, stage=stage, api_kind=api_kind)
+        if routes is not None and source in (LATTICE_V1, LATTICE_V2, EDGE):
+            raise ValueError(
+                "routes= are an API's, matched by API Gateway; a VPC Lattice target group or a Lambda@Edge "
+                "trigger sends every request to its one function"
+            )
         self.source: Source = source
         self.handler = _handler_of(target)
         self.target = target
@@ -164,6 +179,8 @@ class Client:
                     stage="$default" if source == URL else stage,
                     binary_media_types=self.binary_media_types,
                     multi_value_headers=multi_value,
+                    edge_trigger=edge_trigger_for(payload),
+                    include_body=include_body,
                 )
             )
         handler_target = _HandlerTarget(self)

@@ -104,6 +104,11 @@ def test_cli_event_options(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
         (["event", "rest", "--multi-value-headers"], "--multi-value-headers is an ALB setting"),
         (["event", "rest", "-H", "no colon"], "--header: expected 'Name: value'"),
         (["event", "rest", "--body", "@/nonexistent/file"], "--body @/nonexistent/file: cannot read it"),
+        (["event", "alb", "--origin-request"], "--origin-request is a Lambda@Edge setting"),
+        (["event", "lattice-2.0", "--no-include-body"], "--no-include-body is a Lambda@Edge setting"),
+        (["event", "edge", "--multi-value-headers"], "--multi-value-headers is an ALB setting"),
+        (["event", "lattice-1.0", "--stage", "Prod"], "a VPC Lattice target group has no stages"),
+        (["event", "edge", "--stage", "Prod"], "a Lambda@Edge trigger has no stages"),
     ],
 )
 def test_cli_event_bad_options_exit_2(

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+# The adapter tests' helpers (check_edge_event: AWS's documented Lambda@Edge structure), importable as
+# ``adapter_kit`` here too, registered as tests/adapter/conftest.py registers it.
+if "adapter_kit" not in sys.modules:
+    _spec = importlib.util.spec_from_file_location(
+        "adapter_kit", Path(__file__).parents[1] / "adapter" / "adapter_kit.py"
+    )
+    assert _spec is not None
+    assert _spec.loader is not None
+    _kit = importlib.util.module_from_spec(_spec)
+    sys.modules["adapter_kit"] = _kit
+    _spec.loader.exec_module(_kit)
 
 
 def pytest_configure(config: pytest.Config) -> None:

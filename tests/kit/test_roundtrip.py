@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from lambda_micro import App, Response, jsonify, request
 from lambda_micro.testing import Client
 
+from .strategies import HEADER_VALUE, NAME, SEGMENT, VALUE
+
 app = App(__name__)
 
 
@@ -36,16 +38,6 @@ def client_for(payload: str, **options: Any) -> Client:
     if payload == "rest":
         return Client(app, payload="1.0", stage="Prod", **options)
     return Client(app, payload=payload, **options)
-
-
-SEGMENT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="/?#%\\"),
-    min_size=1,
-    max_size=8,
-).filter(lambda s: s not in (".", ".."))
-NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
-VALUE = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=8)
-HEADER_VALUE = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=10)
 
 
 @settings(max_examples=100, deadline=None)

@@ -8,12 +8,25 @@ from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import quote, urlencode
 
-from lambda_micro.adapter.infer import ALB, HTTP_V1, HTTP_V2, REST, SOURCES, URL, Source
+from lambda_micro.adapter.infer import (
+    ALB,
+    EDGE,
+    HTTP_V1,
+    HTTP_V2,
+    LATTICE_V1,
+    LATTICE_V2,
+    REST,
+    SOURCES,
+    URL,
+    Source,
+)
 
 from .alb import alb_event
 from .api_gateway import http_v1_event, http_v2_event, rest_event
 from .authorizers import authorizer_kind
+from .edge import edge_event
 from .function_url import function_url_event
+from .lattice import lattice_v1_event, lattice_v2_event
 from .request import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, EventRequest
 
 __all__ = [
@@ -24,13 +37,26 @@ __all__ = [
     "QueryArg",
     "build_event",
     "default_stage",
+    "edge_trigger_for",
     "encode_path",
     "event_for",
     "source_for_payload",
 ]
 
 #: The ``payload=`` spellings of the test kit: shorthand for a source (see :func:`source_for_payload`).
-PAYLOADS: Final = ("1.0", "2.0", "alb", "alb-multi", "url")
+PAYLOADS: Final = (
+    "1.0",
+    "2.0",
+    "alb",
+    "alb-multi",
+    "url",
+    "lattice-1.0",
+    "lattice-2.0",
+    "edge",
+    "edge-origin",
+)
+# The sources without stages (no ``stage=``): everything but API Gateway's.
+_STAGELESS: Final = frozenset((LATTICE_V1, LATTICE_V2, EDGE))
 
 QueryArg = str | Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]] | None
 HeadersArg = Mapping[str, str] | Iterable[tuple[str, str]] | None
@@ -43,6 +69,9 @@ BUILDERS: Final[Mapping[Source, Callable[[EventRequest], dict[str, Any]]]] = {
     HTTP_V2: http_v2_event,
     URL: function_url_event,
     ALB: alb_event,
+    LATTICE_V1: lattice_v1_event,
+    LATTICE_V2: lattice_v2_event,
+    EDGE: edge_event,
 }
 
 # What a browser leaves unescaped in a path; "%" stays so that an already-encoded path is kept as is.
@@ -64,8 +93,24 @@ def source_for_payload(
 
     ``"1.0"`` is a REST API, or an HTTP API on payload 1.0 with ``api_kind="http"`` or stage ``$default``;
     ``"2.0"`` an HTTP API; ``"alb"``/``"alb-multi"`` a load balancer without/with multi-value headers;
-    ``"url"`` a Function URL.
+    ``"url"`` a Function URL; ``"lattice-1.0"``/``"lattice-2.0"`` a VPC Lattice target group (event structure
+    version 1 or 2); ``"edge"``/``"edge-origin"`` a Lambda@Edge viewer-request/origin-request trigger
+    (:func:`edge_trigger_for`). VPC Lattice and CloudFront have no stages: a named ``stage`` is a
+    ``ValueError``.
     """
+    source, multi_value = _source_for_payload(payload, stage=stage, api_kind=api_kind)
+    if source in _STAGELESS and stage not in (None, "$default"):
+        what = "a Lambda@Edge trigger" if source == EDGE else "a VPC Lattice target group"
+        raise ValueError(f"{what} has no stages (got stage={stage!r})")
+    return source, multi_value
+
+
+def edge_trigger_for(payload: str) -> str:
+    """The Lambda@Edge trigger of a ``payload=`` spelling: ``"edge-origin"`` is an origin request."""
+    return "origin-request" if payload == "edge-origin" else "viewer-request"
+
+
+def _source_for_payload(payload: str, *, stage: str | None, api_kind: str | None) -> tuple[Source, bool]:
     if payload == "1.0":
         if api_kind not in (None, "rest", "http"):
             raise ValueError(f"api_kind must be 'rest' or 'http', got {api_kind!r}")
@@ -75,6 +120,8 @@ def source_for_payload(
         return HTTP_V2, False
     if payload == "alb-multi":
         return ALB, True
+    if payload == "edge-origin":
+        return EDGE, False
     if payload in SOURCES:
         return payload, False
     raise ValueError(
@@ -162,18 +209,23 @@ def build_event(
     scheme: str | None = None,
     port: int | None = None,
     protocol: str = "HTTP/1.1",
+    include_body: bool = True,
 ) -> dict[str, Any]:
     """The Lambda event for one hand-written HTTP request: a convenience over :func:`event_for`.
 
     ``payload`` is a :data:`PAYLOADS` spelling or a source (``"rest"``, ``"http-1.0"``, ``"http-2.0"``,
-    ``"url"``, ``"alb"``; see :func:`source_for_payload`). ``path`` is the request path as a client sends it
-    (``/posts/caf%C3%A9`` or ``/posts/café``; a ``?query`` suffix is used when ``query`` is not given).
+    ``"url"``, ``"alb"``, ``"lattice-1.0"``, ``"lattice-2.0"``, ``"edge"``; see :func:`source_for_payload`).
+    ``path`` is the request path as a client sends it (``/posts/caf%C3%A9`` or ``/posts/café``; a ``?query``
+    suffix is used when ``query`` is not given).
     ``query`` is a raw query string, a mapping whose values are strings or lists of strings, or a list of
     pairs. ``headers`` is a mapping or a list of pairs (repeats allowed). ``stage`` defaults to ``"Prod"``
     for a REST API and ``"$default"`` otherwise. ``resource``, ``path_parameters`` and ``route_key``
     describe the matched route (the gateway knows it). ``domain_name`` defaults to the API's
     ``execute-api`` host (or the Function URL's host); on that host a REST event's ``requestContext.path``
-    starts with ``/{stage}``. ``now`` fixes the request time.
+    starts with ``/{stage}``. ``now`` fixes the request time. ``include_body`` is a Lambda@Edge trigger's
+    "include body" option (off: the event has no ``body``; CloudFront's own default is off, the kit's on so
+    that a function reading bodies sees them). For VPC Lattice ``api_id`` is the service's id; for
+    Lambda@Edge the distribution's, and ``domain_name`` the Host the viewer used.
     """
     source, multi_value = source_for_payload(payload, stage=stage, api_kind=api_kind)
     raw_path, has_query, path_query = path.partition("?")
@@ -204,5 +256,7 @@ def build_event(
         port=port,
         protocol=protocol,
         multi_value_headers=multi_value,
+        edge_trigger=edge_trigger_for(payload),
+        include_body=include_body,
     )
     return event_for(request)

@@ -30,7 +30,10 @@ class EventRequest:
     ``stage_in_path`` says whether the client's URL carried the stage (``/Prod/x`` on the API's own URL);
     ``None`` derives it from the host (an ``execute-api`` host carries it). ``authorizer`` is ``(kind,
     context)`` with kind ``claims``, ``jwt``, ``lambda`` or ``iam``. ``multi_value_headers`` is the ALB
-    target group's setting.
+    target group's setting. For VPC Lattice ``api_id`` is the service's id (``svc-...``) and ``domain_name``
+    its host; for Lambda@Edge ``api_id`` is the distribution's id, ``domain_name`` the Host the viewer used
+    (an alternate domain name; else the distribution's own ``*.cloudfront.net``), ``edge_trigger`` the event
+    type (``viewer-request`` or ``origin-request``) and ``include_body`` the trigger's "include body" option.
     """
 
     method: str = "GET"
@@ -59,6 +62,8 @@ class EventRequest:
     port: int | None = None
     protocol: str = "HTTP/1.1"
     multi_value_headers: bool = False
+    edge_trigger: str = "viewer-request"
+    include_body: bool = True
 
     def header(self, name: str) -> str | None:
         """The last value of header ``name`` (case-insensitive), or ``None``."""

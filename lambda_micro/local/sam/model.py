@@ -86,6 +86,8 @@ class Route:
     line: int | None = None
     physical_api_id: str | None = None  # as in ``<id>.execute-api.<region>.amazonaws.com``
     multi_value_headers: bool = False  # an ALB target group's setting (the test client's ALB routes)
+    edge_trigger: str = "viewer-request"  # the test client's Lambda@Edge routes: the trigger
+    include_body: bool = True  # and its "include body" option
 
     @property
     def api_kind(self) -> ApiKind:
