@@ -2,10 +2,12 @@
 repository's lambda_micro/local and /testing.
 
 The version is written once, in lambda_micro/__init__.py ([tool.hatch.version] reads it), and
-:class:`LocalMetadataHook` pins ``lambda-micro`` to it, so a release is one edit. The code stays in the one lambda_micro source tree (imports, tests and type checking see a single package);
-this distribution only takes those two subpackages from it, and lambda-micro provides the rest. In a checkout
-they are two levels up; an sdist built here carries them, so a wheel built from the unpacked sdist finds them
-next to this file.
+:class:`LocalMetadataHook` pins ``lambda-micro`` to it, so a release is one edit.
+
+The code stays in the one lambda_micro source tree (imports, tests and type checking see a single
+package); this distribution only takes those two subpackages from it, and lambda-micro provides the rest.
+In a checkout they are two levels up; an sdist built here carries them, so a wheel built from the unpacked
+sdist finds them next to this file.
 """
 
 from __future__ import annotations
