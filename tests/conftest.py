@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+LOCAL_PROJECT = ROOT / "packages" / "lambda-micro-local"
 #: The Python of the Lambda runtime that template.yaml and ``lambda-micro new`` use (``python3.13``).
 LAMBDA_PYTHON_VERSION = "3.13"
 
@@ -45,3 +47,23 @@ def lambda_tools_env(lambda_python: Path) -> dict[str, str]:
         "AWS_DEFAULT_REGION": "us-east-1",
         "SAM_CLI_TELEMETRY": "0",
     }
+
+
+@pytest.fixture(scope="session")
+def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the sdist and the wheel of both distributions, as a release uploads them.
+
+    ``python -m build`` makes the sdist, then the wheel from the unpacked sdist (so the sdist is complete);
+    without build isolation, with the installed hatchling (the dev group's), so no index is needed.
+    """
+    out = tmp_path_factory.mktemp("release")
+    for project in (ROOT, LOCAL_PROJECT):
+        result = subprocess.run(
+            [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(project)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+    return out
