@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-dev
 HOST   ?= 127.0.0.1
 PORT   ?= 3000
 
-.PHONY: venv serve test lint typecheck cov pythons docs bench bench-gateway bench-render clean
+.PHONY: venv serve test lint typecheck cov pythons docs docs-serve bench bench-gateway bench-render clean
 
 # `sam build` runs the interpreter of template.yaml's Runtime by its name (python3.13), and nox the runtime
 # package's tests on every supported Python: scripts/pythons links those it finds into .pythons/, which goes
@@ -52,6 +52,15 @@ test: lint typecheck
 pythons: $(STAMP)
 	@test -n "$(PYTHONS_DIR)" || { scripts/pythons .pythons $(LAMBDA_RUNTIME_PYTHON) 3.12 3.11; exit 1; }
 	$(BIN)/nox $(NOX_ARGS)
+
+## The documentation site (mkdocs.yml, docs/) into site/, strictly: a warning (a broken link, a page missing
+## from the nav, a docstring the API reference cannot read) fails. Its examples run in the suite (tests/docs).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+## The same, served on http://127.0.0.1:8000 with live reload while you write.
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict
 
 cov: $(STAMP)
 	@echo "--- coverage: lambda_micro/adapter (100% branch required)"
