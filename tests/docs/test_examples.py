@@ -1,6 +1,6 @@
 """Every fenced ``python`` block of the documentation runs, so no example rots.
 
-The rules, per Markdown page (``docs/**/*.md`` and the README):
+The rules, per Markdown page (``docs/**/*.md`` and ``README.md``):
 
 - A block with a ``title="path"`` (any language) is a file: it is written at that path in the page's own
   temporary folder before anything runs (``templates/post.html``, ``template.yaml``, ``functions/x/app.py``).
@@ -87,7 +87,7 @@ def blocks_of(page: Path) -> list[Block]:
 
 
 def pages() -> list[Path]:
-    return sorted(DOCS.rglob("*.md"))
+    return [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
 
 
 def _page_id(page: Path) -> str:
@@ -120,7 +120,7 @@ def test_docs_python_examples_run(page: Path, page_folder: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(block.code, encoding="utf-8")
 
-    name = "docs_example_" + re.sub(r"\W", "_", page.relative_to(DOCS).with_suffix("").as_posix())
+    name = "docs_example_" + re.sub(r"\W", "_", _shown(page).removesuffix(".md"))
     module = types.ModuleType(name)
     module.__file__ = str(page_folder / f"{name}.py")
     sys.modules[name] = module
