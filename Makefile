@@ -6,7 +6,14 @@ STAMP  := $(VENV)/.installed-dev
 HOST   ?= 127.0.0.1
 PORT   ?= 3000
 
-.PHONY: venv serve test lint typecheck cov bench bench-gateway bench-render clean
+.PHONY: venv serve test lint typecheck cov pythons docs docs-serve bench bench-gateway bench-render clean
+
+# `sam build` runs the interpreter of template.yaml's Runtime by its name (python3.13), and nox the runtime
+# package's tests on every supported Python: scripts/pythons links those it finds into .pythons/, which goes
+# first on PATH (it holds only pythonX.Y links, so `python3` stays the default interpreter).
+LAMBDA_RUNTIME_PYTHON := 3.13
+PYTHONS_DIR := $(shell scripts/pythons .pythons $(LAMBDA_RUNTIME_PYTHON) 3.12 3.11 2>/dev/null)
+export PATH := $(if $(PYTHONS_DIR),$(PYTHONS_DIR):)$(PATH)
 
 # Both distributions of this repository, editable: lambda-micro (the runtime, with its `sessions` and `signals`
 # extras) and lambda-micro-local (the local gateway, the test kit and their pytest plugin), with the development tools
@@ -40,6 +47,21 @@ test: lint typecheck
 	$(BIN)/python -m coverage combine --quiet
 	$(MAKE) --no-print-directory cov
 
+## The runtime package's tests on Python 3.11, 3.12 and 3.13 (noxfile.py; one venv each under .nox/).
+## NOX_ARGS="-s runtime-3.13" for one of them.
+pythons: $(STAMP)
+	@test -n "$(PYTHONS_DIR)" || { scripts/pythons .pythons $(LAMBDA_RUNTIME_PYTHON) 3.12 3.11; exit 1; }
+	$(BIN)/nox $(NOX_ARGS)
+
+## The documentation site (mkdocs.yml, docs/) into site/, strictly: a warning (a broken link, a page missing
+## from the nav, a docstring the API reference cannot read) fails. Its examples run in the suite (tests/docs).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+## The same, served on http://127.0.0.1:8000 with live reload while you write.
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict
+
 cov: $(STAMP)
 	@echo "--- coverage: lambda_micro/adapter (100% branch required)"
 	$(BIN)/python -m coverage report --include='lambda_micro/adapter/*' --fail-under=100
@@ -65,4 +87,4 @@ bench-render: $(STAMP)
 	$(BIN)/python bench/render_worst_case.py $(RENDER_ARGS)
 
 clean:
-	rm -rf $(VENV) .venv-bench .aws-sam .coverage .coverage.* htmlcov .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-bench .nox .pythons site .aws-sam .coverage .coverage.* htmlcov .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -18,4 +18,5 @@ One request pipeline serves ``lambda-micro serve``, the test client and ``lambda
   buckets, DynamoDB's item atomicity kept.
 - ``devserver``, ``reload``, ``envvars``, ``console``, ``cli``, ``cli_invoke``: the ``lambda-micro``
   command around them.
+- ``project``: ``lambda-micro new``, a new SAM project rendered from the files in ``project/template/``.
 """

@@ -9,6 +9,7 @@
                          (SOURCE: rest, http-1.0, http-2.0, url, alb, lattice-1.0, lattice-2.0, edge)
     lambda-micro routes  [--template template.yaml]
     lambda-micro check   [--template template.yaml]
+    lambda-micro new     PATH [--api http|rest|both] [--with-table] [--with-bucket] [--name NAME] [--force]
     lambda-micro --app PATH[:NAME] COMMAND ...   (an app's own commands, and shell)
     lambda-micro --version
 
@@ -28,6 +29,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from types import FrameType
 
 from lambda_micro.adapter.infer import SOURCES
@@ -39,6 +41,7 @@ from .drift import check_drift
 from .embedded_aws import EmbeddedAWSError
 from .envvars import EnvVarsError
 from .loader import FunctionLoadError
+from .project import APIS, NewProjectError, ProjectOptions, create_project, function_name_for
 from .routing import RouteTable
 from .sam import SamTemplate, TemplateError, load_template
 from .server import GatewayStartError
@@ -194,6 +197,28 @@ def build_parser() -> argparse.ArgumentParser:
         description="Report where the functions' code and the template disagree; exit 1 when any.",
     )
     _add_template_options(check)
+
+    new = commands.add_parser(
+        "new",
+        help="create a new project: template, function, tests, Makefile",
+        description="Create a SAM project on lambda_micro in PATH: template.yaml (python3.13), a function "
+        "with an HTML and a JSON route, its tests on the pytest plugin, a Makefile (serve, test, check, "
+        "build, deploy), requirements, .gitignore and a README.",
+    )
+    new.add_argument("path", metavar="PATH", help="the project's folder (created; must be empty)")
+    new.add_argument(
+        "--api",
+        choices=APIS,
+        default="http",
+        help="http (default): an HTTP API; rest: a REST API (stage Prod); both: the page on a REST API, "
+        "the JSON routes on an HTTP API",
+    )
+    new.add_argument("--with-table", action="store_true", help="a DynamoDB table and its /api/items routes")
+    new.add_argument("--with-bucket", action="store_true", help="an S3 bucket and its /api/files routes")
+    new.add_argument(
+        "--name", help="the function's name, a Python identifier (default: from PATH's folder name)"
+    )
+    new.add_argument("--force", action="store_true", help="write into PATH even if it is not empty")
     return parser
 
 
@@ -299,6 +324,20 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_new(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    options = ProjectOptions(
+        name=args.name or function_name_for(path),
+        api=args.api,
+        table=args.with_table,
+        bucket=args.with_bucket,
+    )
+    written = create_project(path, options, force=args.force)
+    print(f"{PROG} new: created {path} ({plural(len(written), 'file')}), function {options.logical_id}")
+    print(f"next:\n  cd {path}\n  make test    # the tests\n  make serve   # http://127.0.0.1:3000")
+    return 0
+
+
 #: ``lambda-micro COMMAND``: one function per command (extend here).
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": _cmd_serve,
@@ -306,6 +345,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "event": _cmd_event,
     "routes": _cmd_routes,
     "check": _cmd_check,
+    "new": _cmd_new,
 }
 
 
@@ -334,6 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         EnvVarsError,
         GatewayStartError,
         EmbeddedAWSError,
+        NewProjectError,
     ) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from lambda_micro.testing.plugin import AwsResources
 from .conftest import ROOT, TEMPLATE, load_raw_template
 
 VENV_BIN = Path(sys.executable).parent
-TOOLS_ENV = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "SAM_CLI_TELEMETRY": "0"}
+RUNTIME = "python3.13"
 
 
 def tool(name: str) -> str:
@@ -41,7 +42,7 @@ def resources() -> dict[str, Any]:
 
 def test_functions_share_runtime_handler_layer_and_storage_names() -> None:
     function_globals = load_raw_template()["Globals"]["Function"]
-    assert function_globals["Runtime"] == "python3.11"
+    assert function_globals["Runtime"] == RUNTIME
     assert function_globals["Handler"] == "app.handler"
     assert function_globals["Layers"] == [{"Ref": "LambdaMicroLayer"}, {"Ref": "BlogPostsLayer"}]
     assert function_globals["Environment"]["Variables"] == {
@@ -66,8 +67,8 @@ def test_each_function_has_its_own_folder_and_blog_posts_comes_from_a_layer(
     layer = resources["BlogPostsLayer"]
     assert layer["Type"] == "AWS::Serverless::LayerVersion"
     assert layer["Properties"]["ContentUri"] == "functions/shared/"
-    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.11"]
-    assert layer["Metadata"]["BuildMethod"] == "python3.11"
+    assert layer["Properties"]["CompatibleRuntimes"] == [RUNTIME]
+    assert layer["Metadata"]["BuildMethod"] == RUNTIME
     assert (ROOT / "functions" / "shared" / "blog_posts" / "__init__.py").is_file()
     # The makefile layer packaging lambda_micro is unchanged.
     assert resources["LambdaMicroLayer"]["Metadata"]["BuildMethod"] == "makefile"
@@ -85,7 +86,7 @@ def test_the_template_model_puts_the_layer_on_each_functions_import_path() -> No
             "BlogPostsLayer",
         ]
         assert function.external_layers == ()
-        # BuildMethod python3.11: the ContentUri is the import root; the makefile layer adds no folder (the
+        # BuildMethod python3.13: the ContentUri is the import root; the makefile layer adds no folder (the
         # development environment provides lambda_micro).
         assert function.layer_import_paths() == [shared]
 
@@ -170,20 +171,20 @@ def test_template_routes_and_the_apps_agree(aws: AwsResources) -> None:
 
 
 @pytest.mark.slow
-def test_cfn_lint_accepts_the_template() -> None:
+def test_cfn_lint_accepts_the_template(lambda_tools_env: dict[str, str]) -> None:
     result = subprocess.run(
-        [tool("cfn-lint"), str(TEMPLATE)], capture_output=True, text=True, env=TOOLS_ENV, check=False
+        [tool("cfn-lint"), str(TEMPLATE)], capture_output=True, text=True, env=lambda_tools_env, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.slow
-def test_sam_validate_lint_accepts_the_template() -> None:
+def test_sam_validate_lint_accepts_the_template(lambda_tools_env: dict[str, str]) -> None:
     result = subprocess.run(
         [tool("sam"), "validate", "--lint", "--template-file", str(TEMPLATE)],
         capture_output=True,
         text=True,
-        env=TOOLS_ENV,
+        env=lambda_tools_env,
         check=False,
         cwd=ROOT,
     )
@@ -192,8 +193,8 @@ def test_sam_validate_lint_accepts_the_template() -> None:
 
 
 @pytest.fixture(scope="module")
-def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`sam build` (no container) of the whole template into a temporary folder."""
+def build_dir(tmp_path_factory: pytest.TempPathFactory, lambda_tools_env: dict[str, str]) -> Path:
+    """`sam build` (no container) of the whole template into a temporary folder, with python3.13."""
     target = tmp_path_factory.mktemp("sam") / "build"
     result = subprocess.run(
         [
@@ -208,7 +209,7 @@ def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ],
         capture_output=True,
         text=True,
-        env=TOOLS_ENV,
+        env=lambda_tools_env,
         check=False,
         cwd=ROOT,
         timeout=600,
@@ -244,7 +245,7 @@ def test_sam_build_puts_lambda_micro_in_the_layer(build_dir: Path) -> None:
         name.startswith(("lambda_micro/local/", "lambda_micro/testing/", "bin/")) for name in files
     )
     # Bytecode is compiled ahead (read-only /opt), for the runtime's Python.
-    assert any(name.startswith("lambda_micro/__pycache__/__init__.cpython-311") for name in files)
+    assert any(name.startswith("lambda_micro/__pycache__/__init__.cpython-313") for name in files)
 
 
 @pytest.mark.slow
@@ -269,6 +270,23 @@ def test_sam_build_function_artifacts_hold_only_function_code(build_dir: Path) -
     }
     assert {name for name in api if "/" not in name} == own_api
     assert any(name.startswith("PIL/") for name in api)  # its own requirement, to decode uploaded images
+    # Pillow's wheel is for CPython 3.13 and a glibc the python3.13 runtime has (Amazon Linux 2023: 2.34).
+    (wheel_info,) = (build_dir / "ApiFunction").glob("pillow-*.dist-info/WHEEL")
+    tags = [
+        line.split(":", 1)[1].strip()
+        for line in wheel_info.read_text().splitlines()
+        if line.startswith("Tag:")
+    ]
+    assert tags, wheel_info
+    for tag in tags:
+        python_tag, _, platform = tag.split("-")
+        assert python_tag == "cp313", tag
+        glibc = re.fullmatch(r"manylinux_(\d+)_(\d+)_x86_64", platform) or re.fullmatch(
+            r"manylinux2014_x86_64", platform
+        )
+        assert glibc is not None, tag
+        if glibc.groups():
+            assert (int(glibc[1]), int(glibc[2])) <= (2, 34), tag
     layer = _files(build_dir / "BlogPostsLayer")
     # The shared package is in its layer, under python/ (/opt/python in Lambda), and in no function, with the
     # renderer and the sanitiser it imports.
@@ -291,8 +309,11 @@ def test_sam_build_function_artifacts_hold_only_function_code(build_dir: Path) -
 
 
 @pytest.mark.slow
-def test_built_web_function_answers_from_its_artifacts_alone(build_dir: Path, tmp_path: Path) -> None:
-    """Import the built function with only its folder, the layers and boto3 on sys.path, and invoke it."""
+def test_built_web_function_answers_from_its_artifacts_alone(
+    build_dir: Path, tmp_path: Path, lambda_python: Path
+) -> None:
+    """Import the built function with only its folder, the layers and boto3 on sys.path, and invoke it, on
+    the runtime's Python (the layers hold its bytecode and its wheels)."""
     event = build_event("GET", "/static/style.css", payload="1.0", stage="Prod", resource="/{proxy+}")
     missing = build_event("GET", "/no/such/page", payload="1.0", stage="Prod", resource="/{proxy+}")
     script = tmp_path / "invoke.py"
@@ -332,7 +353,7 @@ def test_built_web_function_answers_from_its_artifacts_alone(build_dir: Path, tm
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     result = subprocess.run(
-        [sys.executable, "-S", str(script)],
+        [str(lambda_python), "-S", str(script)],
         input=json.dumps([event, missing]),
         capture_output=True,
         text=True,
@@ -372,7 +393,7 @@ def test_function_code_is_mypy_strict_clean(folder: str, files: list[str], tmp_p
             tool("mypy"),
             "--strict",
             "--python-version",
-            "3.11",
+            "3.13",  # the functions' runtime
             "--ignore-missing-imports",
             "--cache-dir",
             str(tmp_path / "mypy-cache"),

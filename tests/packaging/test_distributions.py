@@ -35,16 +35,40 @@ def _pyproject(folder: Path) -> dict[str, Any]:
     return project
 
 
+def _local_dependencies() -> list[str]:
+    """lambda-micro-local's third-party dependencies (hatch_build.py puts the runtime pin before them)."""
+    with (LOCAL_PROJECT / "pyproject.toml").open("rb") as file:
+        hooks = tomllib.load(file)["tool"]["hatch"]["metadata"]["hooks"]
+    dependencies: list[str] = hooks["custom"]["dependencies"]
+    return dependencies
+
+
 def _names(requirements: list[str]) -> set[str]:
     return {canonicalize_name(Requirement(req).name) for req in requirements}
 
 
-def test_versions_agree_and_the_tools_pin_the_runtime() -> None:
+def test_the_version_is_written_once_in_lambda_micro_init() -> None:
     runtime, local = _pyproject(ROOT), _pyproject(LOCAL_PROJECT)
     assert runtime["name"] == "lambda-micro"
     assert local["name"] == "lambda-micro-local"
-    assert runtime["version"] == local["version"] == lambda_micro.__version__
-    assert f"lambda-micro=={runtime['version']}" in local["dependencies"]
+    # Neither pyproject.toml states a version or the runtime pin: both come from lambda_micro/__init__.py.
+    assert "version" not in runtime
+    assert "version" not in local
+    assert runtime["dynamic"] == ["version"]
+    assert sorted(local["dynamic"]) == ["dependencies", "version"]
+    assert "dependencies" not in local
+    written = [
+        path.relative_to(ROOT).as_posix()
+        for path in (
+            ROOT / "pyproject.toml",
+            LOCAL_PROJECT / "pyproject.toml",
+            LOCAL_PROJECT / "hatch_build.py",
+        )
+        if f'"{lambda_micro.__version__}"' in path.read_text(encoding="utf-8")
+    ]
+    assert written == []
+    init = (ROOT / "lambda_micro" / "__init__.py").read_text(encoding="utf-8")
+    assert init.count(f'__version__ = "{lambda_micro.__version__}"') == 1
 
 
 def test_the_runtime_declares_no_dev_dependency_command_or_plugin() -> None:
@@ -54,7 +78,8 @@ def test_the_runtime_declares_no_dev_dependency_command_or_plugin() -> None:
     assert "entry-points" not in runtime
     # No extra can name lambda-micro-local (it is on no index): `make venv` installs it from packages/.
     assert set(runtime["optional-dependencies"]) == {"sessions", "signals"}
-    assert {"pyyaml", "boto3", "moto", "click"} <= _names(local["dependencies"])
+    assert {"pyyaml", "boto3", "moto", "click"} <= _names(_local_dependencies())
+    assert "lambda-micro" not in _names(_local_dependencies())  # the hook adds the pin
     assert local["scripts"] == {"lambda-micro": "lambda_micro.local.cli:main"}
     assert local["entry-points"] == {"pytest11": {"lambda_micro": "lambda_micro.testing.plugin"}}
 
@@ -63,8 +88,13 @@ def test_sessions_are_an_extra_and_the_tools_a_dependency_group() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert _names(pyproject["project"]["optional-dependencies"]["sessions"]) == {"itsdangerous"}
     assert _names(pyproject["project"]["optional-dependencies"]["signals"]) == {"blinker"}
-    # The tools are a PEP 735 group, not an extra: they never reach the metadata a deployment carries.
-    assert {"pytest", "mypy", "ruff", "hypothesis", "flask"} <= _names(pyproject["dependency-groups"]["dev"])
+    # The tools are PEP 735 groups, not extras: they never reach the metadata a deployment carries. `dev`
+    # includes `test`, what the runtime package's tests need on every Python (noxfile.py).
+    groups = pyproject["dependency-groups"]
+    assert {"pytest", "hypothesis", "flask"} <= _names(groups["test"])
+    assert {"include-group": "test"} in groups["dev"]
+    dev_only = [item for item in groups["dev"] if isinstance(item, str)]
+    assert {"mypy", "ruff", "nox", "build", "twine"} <= _names(dev_only)
     # `make venv` installs the group with the runtime's sessions extra (the tests exercise sessions).
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "--group dev -e '.[sessions,signals]'" in makefile
@@ -89,6 +119,7 @@ class Wheel:
                 parser.read_string(archive.read(entry_points).decode())
         self.entry_points = {section: dict(parser[section]) for section in parser.sections()}
         self.requires = metadata.get_all("Requires-Dist") or []
+        self.version = metadata["Version"]
         self.package_files = {name for name in self.names if name.startswith("lambda_micro/")}
 
 
@@ -158,6 +189,7 @@ def test_runtime_wheel_has_no_dev_only_code_command_or_plugin(wheels: dict[str, 
 @pytest.mark.slow
 def test_local_wheel_has_exactly_the_dev_subpackages_command_and_plugin(wheels: dict[str, Wheel]) -> None:
     local = wheels["lambda_micro_local"]
+    assert local.version == wheels["lambda_micro"].version == lambda_micro.__version__
     assert local.package_files == _source_files("local") | _source_files("testing")
     assert local.entry_points["console_scripts"] == {"lambda-micro": "lambda_micro.local.cli:main"}
     assert local.entry_points["pytest11"] == {"lambda_micro": "lambda_micro.testing.plugin"}
