@@ -14,6 +14,8 @@ from werkzeug.wrappers.request import Request as _WerkzeugRequest
 from werkzeug.wrappers.response import Response as _WerkzeugResponse
 
 from . import json as _json
+from ._memo import Memo
+from ._werkzeug import has_close_callbacks, header_items, init_response_status
 from .globals import _current_app_or_none
 
 if TYPE_CHECKING:
@@ -170,9 +172,7 @@ class Request(_WerkzeugRequest):
             content_type = headers.environ.get("CONTENT_TYPE", "")
             verdict = _JSON_VERDICTS.get(content_type)
             if verdict is None:
-                verdict = _werkzeug_is_json(self)
-                if len(_JSON_VERDICTS) < _JSON_VERDICTS_LIMIT and len(content_type) <= _JSON_VERDICT_TEXT_MAX:
-                    _JSON_VERDICTS[content_type] = verdict
+                verdict = _JSON_VERDICTS.remember(content_type, _werkzeug_is_json(self), len(content_type))
             return verdict
         return _werkzeug_is_json(self)
 
@@ -240,10 +240,8 @@ _werkzeug_stream = cast(
 _werkzeug_is_json = cast(
     "Callable[[_WerkzeugRequest], bool]", cast("property", _WerkzeugRequest.is_json).fget
 )
-# Content-Type -> is_json. The header is client-controlled: bounded, and so is what each entry may hold.
-_JSON_VERDICTS: dict[str, bool] = {}
-_JSON_VERDICTS_LIMIT = 64
-_JSON_VERDICT_TEXT_MAX = 256
+# Content-Type -> is_json (the header is client-controlled).
+_JSON_VERDICTS: Memo[str, bool] = Memo(64)
 
 
 def _server(environ: WSGIEnvironment) -> tuple[str, int | None] | None:
@@ -300,12 +298,11 @@ class Response(_WerkzeugResponse):
         if content_type is None:
             content_type = _content_type(media_type)  # type: ignore[arg-type]
         self.headers = new_headers = Headers()
-        # Headers keeps its (name, value) pairs in _list; the values here are already checked strings.
-        items = new_headers._list
+        # The values here are already checked strings: appended to the Headers' own list.
+        items = header_items(new_headers)
         items.append(("Content-Type", content_type))
-        self._status, self._status_code = status_line
+        init_response_status(self, *status_line)
         self.direct_passthrough = direct_passthrough
-        self._on_close = []
         body_type = type(response)
         if body_type is str or body_type is bytes:
             data: bytes = response.encode() if body_type is str else response  # type: ignore[union-attr,assignment]
@@ -331,7 +328,7 @@ class Response(_WerkzeugResponse):
         status_code = self.status_code
         if (
             type(body) is list
-            and not self._on_close
+            and not has_close_callbacks(self)
             and not self.direct_passthrough
             and status_code >= 200
             and status_code not in (204, 304)
@@ -341,9 +338,9 @@ class Response(_WerkzeugResponse):
             and type(self).iter_encoded is _iter_encoded
         ):
             response_headers = self.headers
-            # to_wsgi_list() is list(headers): werkzeug's Headers iterates its _list.
+            # to_wsgi_list() is list(headers): werkzeug's Headers iterates its own list.
             headers = (
-                list(response_headers._list)
+                list(header_items(response_headers))
                 if type(response_headers) is Headers
                 else response_headers.to_wsgi_list()
             )
@@ -371,19 +368,18 @@ class Response(_WerkzeugResponse):
 
 _EMPTY_HEADER_TYPES = (list, tuple, dict)
 # The status line werkzeug computes for a known code (filled on use: nothing to do at import).
-_STATUS_LINES: dict[int, tuple[str, int]] = {}
+_STATUS_LINES: Memo[int, tuple[str, int]] = Memo(len(HTTP_STATUS_CODES))
 
 
 def _status_line(code: int) -> tuple[str, int] | None:
     """``(status, status_code)`` as werkzeug sets them for a known code; ``None`` for an unknown one."""
     line = _STATUS_LINES.get(code)
     if line is None and code in HTTP_STATUS_CODES:
-        line = _STATUS_LINES[code] = (f"{code} {HTTP_STATUS_CODES[code].upper()}", code)
+        line = _STATUS_LINES.remember(code, (f"{code} {HTTP_STATUS_CODES[code].upper()}", code))
     return line
 
 
-_CONTENT_TYPES: dict[str, str] = {}
-_CONTENT_TYPES_LIMIT = 64
+_CONTENT_TYPES: Memo[str, str] = Memo(64)
 
 
 def _content_type(mimetype: str) -> str:
@@ -392,8 +388,7 @@ def _content_type(mimetype: str) -> str:
     if content_type is None:
         content_type = get_content_type(mimetype, "utf-8")
         Headers().set("Content-Type", content_type)  # werkzeug's ValueError for a line break
-        if len(_CONTENT_TYPES) < _CONTENT_TYPES_LIMIT:
-            _CONTENT_TYPES[mimetype] = content_type
+        _CONTENT_TYPES.remember(mimetype, content_type, len(mimetype))
     return content_type
 
 
