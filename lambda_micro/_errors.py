@@ -14,7 +14,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import BadRequest, BadRequestKeyError, HTTPException, InternalServerError
 from werkzeug.http import parse_accept_header
 from werkzeug.routing.exceptions import RequestRedirect, RoutingException
-from werkzeug.wrappers.request import Request as _WerkzeugRequest
+from werkzeug.sansio.request import Request as _SansIORequest
 
 from . import signals
 from ._errorlog import log_unhandled_exception
@@ -229,7 +229,7 @@ _ERROR_PAGES: Memo[tuple[type[HTTPException], int | None, str | None], str] = Me
 def _plain_request_class(cls: type[Request]) -> bool:
     """Whether ``cls`` keeps werkzeug's ``is_json`` (as Request answers it) and ``accept_mimetypes`` (a
     subclass may change them)."""
-    return cls.is_json is Request.is_json and cls.accept_mimetypes is _WerkzeugRequest.accept_mimetypes
+    return cls.is_json is Request.is_json and cls.accept_mimetypes is _SansIORequest.accept_mimetypes
 
 
 def _error_page(e: HTTPException, environ: WSGIEnvironment | None) -> str:

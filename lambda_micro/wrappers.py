@@ -1,4 +1,10 @@
-"""Request and Response: werkzeug's, plus routing facts, Lambda facts and JSON errors as JSON."""
+"""Request and Response: werkzeug's, plus routing facts, Lambda facts and JSON errors as JSON.
+
+The Request is werkzeug's *sansio* Request (what a request is, with no I/O), carrying werkzeug's WSGI
+Request API (body, form and file parsing, the environ helpers) as attributes taken from
+``werkzeug.wrappers.request`` on first use: a Lambda function that parses no form never imports werkzeug's
+form parser. The Response is werkzeug's WSGI Response.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,8 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn, cast, overload
 from werkzeug.datastructures import EnvironHeaders, Headers, ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.sansio.request import Request as _SansIORequest
 from werkzeug.utils import cached_property, get_content_type
-from werkzeug.wrappers.request import Request as _WerkzeugRequest
 from werkzeug.wrappers.response import Response as _WerkzeugResponse
 
 from . import json as _json
@@ -21,6 +27,12 @@ from .globals import _current_app_or_none
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from werkzeug.routing import Rule
+    from werkzeug.wrappers.request import Request as _WSGIRequest
+
+    # For type checkers the base is werkzeug's WSGI Request, whose attributes the class carries.
+    _RequestBase = _WSGIRequest
+else:
+    _RequestBase = _SansIORequest
 
 __all__ = ["MalformedJSON", "Request", "Response"]
 
@@ -32,6 +44,29 @@ class MalformedJSON(BadRequest):  # an HTTP error, named like werkzeug's
     always_json = True
 
 
+def _wsgi_request_class() -> type[_WSGIRequest]:
+    """werkzeug's WSGI Request, imported on first use (with werkzeug's form parser)."""
+    from werkzeug.wrappers.request import Request as WSGIRequest  # noqa: PLC0415 - the point: on first use
+
+    return WSGIRequest
+
+
+class _WSGIRequestAttribute:
+    """An attribute of werkzeug's WSGI Request, taken from it on first use: the first read imports
+    ``werkzeug.wrappers.request`` and puts werkzeug's own attribute in this one's place on the class, so
+    later reads are werkzeug's, with nothing in between."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.owner = owner
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        original = _wsgi_request_class().__dict__[self.name]
+        setattr(self.owner, self.name, original)
+        get = getattr(original, "__get__", None)
+        return get(instance, owner if owner is not None else type(instance)) if get is not None else original
+
+
 class _EnvironHeadersAttribute:
     """``request.headers``: werkzeug's ``EnvironHeaders(request.environ)``, made on first read (a request
     that reads no header does not pay for it), then a plain instance attribute (reads and assignments)."""
@@ -40,10 +75,10 @@ class _EnvironHeadersAttribute:
     def __get__(self, request: None, owner: type | None = None) -> _EnvironHeadersAttribute: ...
 
     @overload
-    def __get__(self, request: _WerkzeugRequest, owner: type | None = None) -> Headers: ...
+    def __get__(self, request: Request, owner: type | None = None) -> Headers: ...
 
     def __get__(
-        self, request: _WerkzeugRequest | None, owner: type | None = None
+        self, request: Request | None, owner: type | None = None
     ) -> Headers | _EnvironHeadersAttribute:
         if request is None:
             return self
@@ -51,14 +86,46 @@ class _EnvironHeadersAttribute:
         return headers
 
 
-class Request(_WerkzeugRequest):
+class Request(_RequestBase):
     """The request object (``lambda_micro.request``): werkzeug's Request with routing and Lambda facts.
+
+    werkzeug's sansio Request, with the API of werkzeug's WSGI Request (``form``, ``files``, ``data``,
+    ``get_data()``, ``get_json()``, ``values``, ``url_root``, ``from_values()``...) loaded on first use (see
+    the module docstring); ``isinstance(request, werkzeug.wrappers.Request)`` is therefore false.
 
     ``lambda_event``, ``lambda_context``, ``request_context`` and ``stage_variables`` come from the Lambda
     adapter; they are ``None`` when the app is not running under Lambda.
     """
 
     json_module: Any = _json
+    _cached_json: tuple[Any, Any] = (Ellipsis, Ellipsis)  # werkzeug's "not loaded yet" marker
+
+    if not TYPE_CHECKING:  # werkzeug's WSGI Request attributes, each loaded on first use
+        form_data_parser_class = _WSGIRequestAttribute()
+        from_values = _WSGIRequestAttribute()
+        application = _WSGIRequestAttribute()
+        _get_file_stream = _WSGIRequestAttribute()
+        want_form_data_parsed = _WSGIRequestAttribute()
+        make_form_data_parser = _WSGIRequestAttribute()
+        _load_form_data = _WSGIRequestAttribute()
+        _get_stream_for_parsing = _WSGIRequestAttribute()
+        close = _WSGIRequestAttribute()
+        __enter__ = _WSGIRequestAttribute()
+        __exit__ = _WSGIRequestAttribute()
+        input_stream = _WSGIRequestAttribute()
+        data = _WSGIRequestAttribute()
+        get_data = _WSGIRequestAttribute()
+        form = _WSGIRequestAttribute()
+        values = _WSGIRequestAttribute()
+        files = _WSGIRequestAttribute()
+        script_root = _WSGIRequestAttribute()
+        url_root = _WSGIRequestAttribute()
+        remote_user = _WSGIRequestAttribute()
+        is_multithread = _WSGIRequestAttribute()
+        is_multiprocess = _WSGIRequestAttribute()
+        is_run_once = _WSGIRequestAttribute()
+        json = _WSGIRequestAttribute()
+        get_json = _WSGIRequestAttribute()
 
     headers = _EnvironHeadersAttribute()
 
@@ -93,8 +160,10 @@ class Request(_WerkzeugRequest):
     @property
     def max_form_memory_size(self) -> int | None:
         """The size limit of a non-file form field: set on the request, else ``MAX_FORM_MEMORY_SIZE``."""
-        default = _WerkzeugRequest.max_form_memory_size
-        return self._limit(self._max_form_memory_size, "MAX_FORM_MEMORY_SIZE", default)  # type: ignore[no-any-return]
+        own = self._max_form_memory_size
+        if own is None and _current_app_or_none() is None:
+            return _wsgi_request_class().max_form_memory_size
+        return self._limit(own, "MAX_FORM_MEMORY_SIZE", None)  # type: ignore[no-any-return]
 
     @max_form_memory_size.setter
     def max_form_memory_size(self, value: int | None) -> None:
@@ -103,7 +172,10 @@ class Request(_WerkzeugRequest):
     @property
     def max_form_parts(self) -> int:
         """The most fields a multipart form may have: set on the request, else ``MAX_FORM_PARTS``."""
-        return self._limit(self._max_form_parts, "MAX_FORM_PARTS", _WerkzeugRequest.max_form_parts)  # type: ignore[no-any-return]
+        own = self._max_form_parts
+        if own is None and _current_app_or_none() is None:
+            return _wsgi_request_class().max_form_parts
+        return self._limit(own, "MAX_FORM_PARTS", None)  # type: ignore[no-any-return]
 
     @max_form_parts.setter
     def max_form_parts(self, value: int) -> None:
@@ -222,24 +294,24 @@ class Request(_WerkzeugRequest):
         """Malformed JSON → :class:`MalformedJSON` (400, JSON body); wrong Content-Type → 415."""
         if e is not None:
             raise MalformedJSON(f"Failed to decode JSON object: {e}")
-        super().on_json_loading_failed(e)
+        _wsgi_request_class().on_json_loading_failed(self, e)
         raise AssertionError("unreachable")  # pragma: no cover - the base method always raises
 
 
-# werkzeug's own ``args`` computation (its cached_property is a property).
+# werkzeug's own ``args`` and ``is_json`` computations (its cached_property is a property).
 _werkzeug_args = cast(
-    "Callable[[_WerkzeugRequest], ImmutableMultiDict[str, str]]", cast("property", _WerkzeugRequest.args).fget
+    "Callable[[_SansIORequest], ImmutableMultiDict[str, str]]", cast("property", _SansIORequest.args).fget
 )
+_werkzeug_is_json = cast("Callable[[_SansIORequest], bool]", cast("property", _SansIORequest.is_json).fget)
 
 
-_werkzeug_stream = cast(
-    "Callable[[_WerkzeugRequest], IO[bytes]]", cast("property", _WerkzeugRequest.stream).fget
-)
+def _werkzeug_stream(request: Request) -> IO[bytes]:
+    """werkzeug's own ``stream`` computation (of its WSGI Request, loaded on first use)."""
+    stream = cast("property", _wsgi_request_class().__dict__["stream"]).fget
+    assert stream is not None
+    return cast("IO[bytes]", stream(request))
 
 
-_werkzeug_is_json = cast(
-    "Callable[[_WerkzeugRequest], bool]", cast("property", _WerkzeugRequest.is_json).fget
-)
 # Content-Type -> is_json (the header is client-controlled).
 _JSON_VERDICTS: Memo[str, bool] = Memo(64)
 

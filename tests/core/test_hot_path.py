@@ -56,8 +56,7 @@ def test_request_init_matches_werkzeug(overrides: dict[str, Any], populate: bool
         for key in [key for key, value in environ.items() if value is None]:
             del environ[key]
     ours = Request(ours_environ, populate_request=populate, shallow=shallow)
-    theirs = Request.__new__(Request)
-    WerkzeugRequest.__init__(theirs, theirs_environ, populate_request=populate, shallow=shallow)
+    theirs = WerkzeugRequest(theirs_environ, populate_request=populate, shallow=shallow)
     # The same attributes, in the same order (headers: made on first read, see below).
     ours_vars = {k: v for k, v in vars(ours).items() if k != "environ"}
     theirs_vars = {k: v for k, v in vars(theirs).items() if k not in {"headers", "environ"}}
