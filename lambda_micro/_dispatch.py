@@ -8,7 +8,7 @@ from __future__ import annotations
 # mypy: disable-error-code="misc"
 import sys
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
@@ -48,6 +48,13 @@ class Dispatch:
         An application context is pushed first unless one is active for this app (Flask's rule), so a
         request made inside ``with app.app_context():`` shares its ``g``.
         """
+        answer: Iterable[bytes] = self._handle(environ, start_response)
+        return answer
+
+    def _handle(self: App, environ: WSGIEnvironment, start_response: StartResponse | None) -> Any:
+        """The one dispatch of both doors: the WSGI call (``start_response`` given: the WSGI answer) and
+        ``app.lambda_handler`` (``None``: the Response itself, which the Lambda path turns into the proxy
+        result as the WSGI call would, see ``lambda_micro._lambda``)."""
         ctx = RequestContext(self, environ)
         # What RequestContext.push() does, inline (this runs for every Lambda invocation), with one saving:
         # with no application context active, the request owns one, made only if something uses it (`g`).
@@ -74,6 +81,8 @@ class Dispatch:
             except BaseException as e:
                 error = e
                 raise
+            if start_response is None:
+                return response
             return response(environ, start_response)
         finally:
             if "werkzeug.debug.preserve_context" in environ:  # the test client inside `with client:`
@@ -161,7 +170,7 @@ class Dispatch:
         request = ctx.request
         if request.routing_exception is not None:
             raise request.routing_exception
-        rule = cast("URLRule", request.url_rule)
+        rule: URLRule = request.url_rule  # type: ignore[assignment]  # matched: a rule of the App's map
         if rule.provide_automatic_options and request.method == "OPTIONS":
             return self.make_default_options_response(ctx)
         return self.view_functions[rule.endpoint](**request.view_args)  # type: ignore[arg-type]
@@ -290,15 +299,15 @@ class Dispatch:
                     " type must be a str, bytes, dict, list, tuple with status or headers, Response or WSGI"
                     f" callable, but it was a {type(rv).__name__}."
                 )
-        rv = cast("Response", rv)
+        response: Response = rv  # type: ignore[assignment]  # (typing.cast is a call on every request)
         if status is not None:
             if isinstance(status, (str, bytes, bytearray)):
-                rv.status = status if isinstance(status, str) else bytes(status).decode("latin-1")
+                response.status = status if isinstance(status, str) else bytes(status).decode("latin-1")
             else:
-                rv.status_code = status
+                response.status_code = status
         if headers:
-            _apply_headers(rv.headers, headers)
-        return rv
+            _apply_headers(response.headers, headers)
+        return response
 
     def _view_name(self: App) -> str:
         ctx = _cv_request.get(None)

@@ -9,20 +9,21 @@ the one to update; the test suite runs every path through it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from werkzeug.routing import Rule
 
 if TYPE_CHECKING:
     from werkzeug.datastructures import Headers
     from werkzeug.routing.converters import BaseConverter
-    from werkzeug.wrappers.response import Response
 
 __all__ = [
+    "HEADERS_LIST",
+    "RESPONSE_ON_CLOSE",
+    "RESPONSE_STATUS",
+    "RESPONSE_STATUS_CODE",
     "LazyBuilderRule",
-    "has_close_callbacks",
     "header_items",
-    "init_response_status",
     "rule_converters",
 ]
 
@@ -59,13 +60,12 @@ def header_items(headers: Headers) -> list[tuple[str, str]]:
     return headers._list
 
 
-def init_response_status(response: Response, status: str, status_code: int) -> None:
-    """Set what werkzeug's ``status`` setter computes, from values already checked, and no close callbacks."""
-    response._status = status
-    response._status_code = status_code
-    response._on_close = []
-
-
-def has_close_callbacks(response: Response) -> bool:
-    """Whether ``response.call_on_close()`` registered anything."""
-    return bool(response._on_close)
+# The hot paths read and write these attributes inline, by name (a function call per response costs more
+# than the work it wraps): the names are here, with the other private uses.
+#: The sansio Response's status line and code, set together by its ``status`` setter.
+RESPONSE_STATUS: Final = "_status"
+RESPONSE_STATUS_CODE: Final = "_status_code"
+#: The WSGI Response's close callbacks (``call_on_close``), a list.
+RESPONSE_ON_CLOSE: Final = "_on_close"
+#: A werkzeug ``Headers``' list of ``(name, value)`` pairs.
+HEADERS_LIST: Final = "_list"

@@ -15,10 +15,10 @@ from werkzeug.routing import Map, Rule
 from ._devtools import DevTools
 from ._dispatch import Dispatch
 from ._errors import Errors
+from ._lambda import AppHandler
 from ._memo import Memo
 from ._routing import MATCHES_LIMIT, SERVER_NAMES_LIMIT, MatchKey, URLMap, URLRule, URLs
 from ._templates import Templates
-from .adapter import make_handler
 from .config import Config
 from .ctx import AppContext, AppGlobals, RequestContext
 from .json import JSONProvider
@@ -226,7 +226,7 @@ class App(Dispatch, Errors, URLs, Templates, DevTools, Scaffold):
                 host=static_host,
             )
         # Built once at INIT: the adapter precomputes everything it can, the first request pays nothing.
-        self._lambda_handler = make_handler(
+        self._lambda_handler = AppHandler(
             self, base_path=base_path, text_mime_types=text_mime_types, reraise=reraise
         )
 

@@ -21,7 +21,7 @@ from werkzeug.wrappers.response import Response as _WerkzeugResponse
 
 from . import json as _json
 from ._memo import Memo
-from ._werkzeug import has_close_callbacks, header_items, init_response_status
+from ._werkzeug import HEADERS_LIST, RESPONSE_ON_CLOSE, RESPONSE_STATUS, RESPONSE_STATUS_CODE
 from .globals import _current_app_or_none
 
 if TYPE_CHECKING:
@@ -371,9 +371,13 @@ class Response(_WerkzeugResponse):
             content_type = _content_type(media_type)  # type: ignore[arg-type]
         self.headers = new_headers = Headers()
         # The values here are already checked strings: appended to the Headers' own list.
-        items = header_items(new_headers)
+        # (getattr/setattr by name, not __dict__: reading an object's __dict__ slows its later attributes)
+        items: list[tuple[str, str]] = getattr(new_headers, HEADERS_LIST)
         items.append(("Content-Type", content_type))
-        init_response_status(self, *status_line)
+        # What the status setter stores, from a checked status line; no close callbacks yet.
+        setattr(self, RESPONSE_STATUS, status_line[0])
+        setattr(self, RESPONSE_STATUS_CODE, status_line[1])
+        setattr(self, RESPONSE_ON_CLOSE, [])
         self.direct_passthrough = direct_passthrough
         body_type = type(response)
         if body_type is str or body_type is bytes:
@@ -389,18 +393,28 @@ class Response(_WerkzeugResponse):
             self.response = response
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Answer as a WSGI application: werkzeug's behaviour, without its generic steps when none applies.
+        """Answer as a WSGI application: werkzeug's behaviour, without its generic steps when none applies
+        (see :meth:`plain_answer`); every other response takes werkzeug's own path."""
+        plain = self.plain_answer()
+        if plain is None:
+            return super().__call__(environ, start_response)
+        start_response(self.status, plain[0])
+        # A list has no close() and there are no callbacks: nothing for a ClosingIterator to do.
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else plain[1]
+
+    def plain_answer(self) -> tuple[list[tuple[str, str]], list[bytes]] | None:
+        """The WSGI headers and body werkzeug would answer for a common response, else ``None``.
 
         The common response (a buffered list of bytes, no ``Location``/``Content-Location`` header, no
-        close callbacks, a status that has a body) needs none of werkzeug's per-response fixes but the
-        ``Content-Length`` it adds; every other response, and any subclass that overrides a step, takes
-        werkzeug's own path.
+        close callbacks, a status that has a body, werkzeug's own WSGI steps) needs none of werkzeug's
+        per-response fixes but the ``Content-Length`` it adds. Both the WSGI call and the App's Lambda path
+        answer it from here; ``None`` sends them to werkzeug's ``get_wsgi_response``.
         """
         body = self.response
         status_code = self.status_code
-        if (
+        if not (
             type(body) is list
-            and not has_close_callbacks(self)
+            and not getattr(self, RESPONSE_ON_CLOSE)
             and not self.direct_passthrough
             and status_code >= 200
             and status_code not in (204, 304)
@@ -409,33 +423,29 @@ class Response(_WerkzeugResponse):
             and type(self).get_app_iter is _get_app_iter
             and type(self).iter_encoded is _iter_encoded
         ):
-            response_headers = self.headers
-            # to_wsgi_list() is list(headers): werkzeug's Headers iterates its own list.
-            headers = (
-                list(header_items(response_headers))
-                if type(response_headers) is Headers
-                else response_headers.to_wsgi_list()
-            )
-            content_length: str | None = None
-            for name, value in headers:
-                lower = name.lower()
-                if lower in {"location", "content-location"}:
-                    break  # werkzeug rewrites these (IRI to URI, absolute URL): its own path
-                if lower == "content-length":
-                    content_length = value
-            else:
-                length = 0
-                for chunk in body:
-                    if type(chunk) is not bytes:
-                        break  # str items are encoded by werkzeug's path
-                    length += len(chunk)
-                else:
-                    if content_length is None and self.automatically_set_content_length:
-                        headers.append(("Content-Length", str(length)))
-                    start_response(self.status, headers)
-                    # A list has no close() and there are no callbacks: nothing for a ClosingIterator to do.
-                    return [] if environ["REQUEST_METHOD"] == "HEAD" else body
-        return super().__call__(environ, start_response)
+            return None
+        response_headers = self.headers
+        # to_wsgi_list() is list(headers): werkzeug's Headers iterates its own list.
+        headers = (
+            list(getattr(response_headers, HEADERS_LIST))
+            if type(response_headers) is Headers
+            else response_headers.to_wsgi_list()
+        )
+        content_length: str | None = None
+        for name, value in headers:
+            lower = name.lower()
+            if lower in {"location", "content-location"}:
+                return None  # werkzeug rewrites these (IRI to URI, absolute URL): its own path
+            if lower == "content-length":
+                content_length = value
+        length = 0
+        for chunk in body:
+            if type(chunk) is not bytes:
+                return None  # str items are encoded by werkzeug's path
+            length += len(chunk)
+        if content_length is None and self.automatically_set_content_length:
+            headers.append(("Content-Length", str(length)))
+        return headers, body
 
 
 _EMPTY_HEADER_TYPES = (list, tuple, dict)
