@@ -24,6 +24,7 @@ from .ctx import AppContext, AppGlobals, RequestContext
 from .json import JSONProvider
 from .scaffold import Scaffold, _endpoint_from_view_func, _join_methods, find_instance_path
 from .sessions import SecureCookieSessionInterface, SessionInterface
+from .snapstart import INITIALIZATION_TYPE, SNAP_START, SnapStartHooks
 from .wrappers import Request, Response
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def _app_name(import_name: str) -> str:
     return import_name
 
 
-class App(Dispatch, Errors, URLs, Templates, DevTools, Scaffold):
+class App(Dispatch, Errors, URLs, Templates, SnapStartHooks, DevTools, Scaffold):
     """A WSGI application in Flask's style, ready to be a Lambda handler (``handler = app.lambda_handler``).
 
     The arguments up to ``root_path`` are Flask's, in Flask's order; the others configure the Lambda adapter.
@@ -229,6 +230,10 @@ class App(Dispatch, Errors, URLs, Templates, DevTools, Scaffold):
         self._lambda_handler = AppHandler(
             self, base_path=base_path, text_mime_types=text_mime_types, reraise=reraise
         )
+        if os.environ.get(INITIALIZATION_TYPE) == SNAP_START:
+            from .snapstart import register  # noqa: PLC0415
+
+            register(self)  # the hooks the runtime runs once INIT is over (lambda_micro.snapstart)
 
     # Properties ----------------------------------------------------------------------------------
 
