@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Final
 from werkzeug.routing import Rule
 
 if TYPE_CHECKING:
-    from werkzeug.datastructures import Headers
     from werkzeug.routing.converters import BaseConverter
 
 __all__ = [
@@ -23,7 +22,6 @@ __all__ = [
     "RESPONSE_STATUS",
     "RESPONSE_STATUS_CODE",
     "LazyBuilderRule",
-    "header_items",
     "rule_converters",
 ]
 
@@ -53,11 +51,6 @@ class LazyBuilderRule(Rule):
 def rule_converters(rule: Rule) -> Iterable[BaseConverter]:
     """The converters of a compiled rule's arguments."""
     return rule._converters.values()
-
-
-def header_items(headers: Headers) -> list[tuple[str, str]]:
-    """The ``(name, value)`` list a werkzeug ``Headers`` keeps (itself, not a copy: appending adds one)."""
-    return headers._list
 
 
 # The hot paths read and write these attributes inline, by name (a function call per response costs more

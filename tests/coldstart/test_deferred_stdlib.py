@@ -8,7 +8,7 @@ import inspect
 import json
 import pprint
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -333,3 +333,72 @@ def test_stand_ins_are_installed_only_for_modules_not_imported_yet() -> None:
     before = {name: sys.modules[name] for name in _stdlib.DEFERRED}
     assert _stdlib.install() == []
     assert {name: sys.modules[name] for name in _stdlib.DEFERRED} == before
+
+
+# The stand-in type itself, in this process, on a module of the test's own -------------------------------
+
+
+@pytest.fixture
+def fake_module(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A module `lm_fake_<n>` on sys.path that is not imported yet (and is forgotten afterwards)."""
+    name = f"lm_fake_{abs(hash(str(tmp_path))) % 10**8}"
+    (tmp_path / f"{name}.py").write_text("VALUE = 41\nitems = []\n\ndef double(x):\n    return 2 * x\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield name
+    sys.modules.pop(name, None)
+
+
+def test_a_stand_in_loads_on_first_read_and_forwards_everything(fake_module: str) -> None:
+    assert _stdlib.install((fake_module,)) == [fake_module]
+    stand_in = sys.modules[fake_module]
+    assert isinstance(stand_in, _stdlib.DeferredModule)
+    assert _stdlib.is_deferred(fake_module)
+    assert repr(stand_in) == f"<module {fake_module!r} (not imported yet)>"
+    assert not hasattr(stand_in, "__path__")  # asked by `from x import y`: never loads
+    assert _stdlib.is_deferred(fake_module)
+    assert stand_in.double(21) == 42  # the first read imports the real module
+    real = sys.modules[fake_module]
+    assert real is not stand_in
+    assert not _stdlib.is_deferred(fake_module)
+    assert repr(stand_in) == repr(real)
+    stand_in.VALUE = 42  # writes and deletions reach the real module
+    assert real.VALUE == 42
+    del stand_in.VALUE
+    assert not hasattr(real, "VALUE")
+    assert "double" in dir(stand_in)
+    assert stand_in.__name__ == fake_module  # the stand-in's own attributes stay its own
+    stand_in.__doc__ = "changed"
+    assert real.__doc__ is None
+    del stand_in.__doc__
+
+
+def test_a_stand_in_whose_module_fails_to_import_stays_deferred(fake_module: str, tmp_path: Any) -> None:
+    (tmp_path / f"{fake_module}.py").write_text("raise RuntimeError('broken at import')\n")
+    _stdlib.install((fake_module,))
+    stand_in = sys.modules[fake_module]
+    with pytest.raises(RuntimeError, match="broken at import"):
+        stand_in.anything  # noqa: B018 - the attribute read is the point
+    assert sys.modules[fake_module] is stand_in
+    assert _stdlib.is_deferred(fake_module)
+
+
+def test_a_submodule_stand_in_is_its_packages_attribute(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "lm_fake_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "child.py").write_text("NAME = 'child'\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        assert _stdlib.install(("lm_fake_pkg.child",)) == ["lm_fake_pkg.child"]
+        import lm_fake_pkg  # type: ignore[import-not-found]
+
+        assert lm_fake_pkg.child is sys.modules["lm_fake_pkg.child"]
+        assert lm_fake_pkg.child.NAME == "child"
+        # Installed again: the package has the attribute, nothing is replaced.
+        del sys.modules["lm_fake_pkg.child"]
+        assert _stdlib.install(("lm_fake_pkg.child",)) == []
+    finally:
+        for name in ("lm_fake_pkg", "lm_fake_pkg.child"):
+            sys.modules.pop(name, None)
