@@ -337,7 +337,7 @@ def test_response_class_settings_changed_at_runtime_are_honoured(monkeypatch: py
 
 
 def test_response_content_types_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lambda_micro import wrappers
+    from lambda_micro import _response as wrappers
 
     monkeypatch.setattr(wrappers, "_CONTENT_TYPES", Memo(8))
     for i in range(18):
