@@ -25,6 +25,7 @@ from .json import JSONProvider
 from .scaffold import Scaffold, _endpoint_from_view_func, _join_methods, find_instance_path
 from .sessions import SecureCookieSessionInterface, SessionInterface
 from .snapstart import INITIALIZATION_TYPE, SNAP_START, SnapStartHooks
+from .typing import ShellContextProcessorCallable, TeardownCallable
 from .wrappers import Request, Response
 
 if TYPE_CHECKING:
@@ -34,13 +35,14 @@ if TYPE_CHECKING:
     from .app_testing import AppClient
     from .blueprints import Blueprint
     from .cli import AppCommands
-    from .typing import RouteCallable, ShellContextProcessorCallable, TeardownCallable
+    from .typing import RouteCallable
 
 __all__ = ["App", "URLMap", "URLRule"]
 
 T_template_callable = TypeVar("T_template_callable", bound=Callable[..., Any])
-T_teardown = TypeVar("T_teardown", bound="TeardownCallable")
-T_shell_context = TypeVar("T_shell_context", bound="ShellContextProcessorCallable")
+# Bounds are the aliases themselves, not their names: a string bound is compiled at import (cold start).
+T_teardown = TypeVar("T_teardown", bound=TeardownCallable)
+T_shell_context = TypeVar("T_shell_context", bound=ShellContextProcessorCallable)
 
 
 class _Rare:

@@ -28,7 +28,6 @@ After the restore (:func:`run_after_restore`):
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import sys
@@ -49,7 +48,7 @@ __all__ = [
     "run_before_snapshot",
 ]
 
-T_hook = TypeVar("T_hook", bound="Callable[[], Any]")
+T_hook = TypeVar("T_hook", bound=Callable[[], Any])  # (not a string: compiled at import)
 
 #: The environment variable Lambda sets to the kind of INIT, and its value under SnapStart.
 INITIALIZATION_TYPE: Final = "AWS_LAMBDA_INITIALIZATION_TYPE"
@@ -215,6 +214,8 @@ def _has_templates(app: App) -> bool:
 
 
 def _prime_requests(app: App) -> None:
+    import contextlib  # noqa: PLC0415 - SnapStart only: the runtime client has not loaded it
+
     from werkzeug.exceptions import HTTPException, InternalServerError, NotFound  # noqa: PLC0415
 
     from .adapter.handler import BUILDERS  # noqa: PLC0415
