@@ -23,27 +23,14 @@ import importlib  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
 
-
-class _Context:
-    function_name = "bench-function"
-    function_version = "$LATEST"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench-function"
-    memory_limit_in_mb = "512"
-    aws_request_id = "00000000-0000-0000-0123-456789abcdef"
-    log_group_name = "/aws/lambda/bench-function"
-    log_stream_name = "2026/11/24/[$LATEST]0123456789abcdef0123456789abcdef"
-    identity = None
-    client_context = None
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+from _lambda_context import LambdaContext  # noqa: E402
 
 
 def main() -> None:
     module_name, events_path, source, resources = sys.argv[1:5]
     with open(events_path, encoding="utf-8") as events_file:
         events = json.load(events_file)["events"][resources][source]
-    context = _Context()
+    context = LambdaContext()
     importlib.import_module("stacks")  # the benchmark's registry (plain data), not part of any stack
     runtime_ready = time.perf_counter()
     modules_before = len(sys.modules)

@@ -12,7 +12,10 @@ subprocesses of that virtualenv:
 2. routing cost at 10/100/1000 routes (bench/_worker.py routing);
 3. cold starts, one fresh interpreter per sample (bench/_coldstart.py), with peak RSS;
 4. an import-time breakdown (`-X importtime`) for lambda_micro and Flask + apig-wsgi;
-5. deployment package sizes (`pip install --target`, boto3/botocore excluded, zipped).
+5. deployment package sizes (`pip install --target`, boto3/botocore excluded, zipped);
+6. instruction counts under callgrind (bench/instructions.py, when valgrind is installed): cold INIT + first,
+   spawn -> first, warm per route, SnapStart's first invocation after the restore; deterministic, so they
+   can be compared across runs and machines where the wall-clock ratios cannot.
 
 The targets are ratios from that one run. For the ones against Flask + apig-wsgi (cold start, RSS, zip),
 the report also gives the ratio of *werkzeug alone* (the six routes on werkzeug's Map, Request and Response,
@@ -62,6 +65,9 @@ TARGETS = {
     "rss": 0.7,
     "zip": 0.7,
     "routing": 1.1,
+    "cold_instructions": 0.35,
+    "spawn_instructions": 0.45,
+    "snapstart": 1.2,
 }
 
 
@@ -641,6 +647,24 @@ def write_report(data: dict[str, Any], args: argparse.Namespace) -> str:
         for (pkg, pms), (name, cms) in zip(info["packages"], info["slowest"], strict=False):
             add(f"| {pkg} | {fmt(pms, 1)} | | {name} | {fmt(cms, 1)} |")
         add("")
+    add("## Instruction counts (callgrind, bench/instructions.py)")
+    add("")
+    counts = data.get("instructions", {})
+    if "missing" in counts:
+        add(counts["missing"])
+    else:
+        import instructions
+
+        add(
+            "Each stack in one fresh interpreter under `valgrind --tool=callgrind`, every phase counted on "
+            f"its own ({counts.get('runs')} invocations per route after a warm-up; `PYTHONHASHSEED=0`). "
+            "Deterministic: these ratios do not move with the machine's load."
+        )
+        add("")
+        lines.extend(instructions.report(counts))
+        for key, error in counts.get("errors", {}).items():
+            add(f"- {key}: error: {error}")
+    add("")
     add(
         "## Routing cost (median µs per invocation of the last of N routes `/r{i}/items/<item_id>`, REST 1.0)"
     )
@@ -715,6 +739,7 @@ def main() -> None:
     else:
         log("deployment package sizes (pip install --target, zipped)")
         data["zip"] = zip_sizes(modules)
+    data["instructions"] = instruction_counts(args.quick)
     data["targets"] = targets(data)
     data["bounds"] = bounds(data)
     report = write_report(data, args)
@@ -731,6 +756,20 @@ def main() -> None:
     print("Targets:")
     for name, value, goal in data["targets"]:
         print(f"  {name:<62} {fmt(value):>6}  (≤ {goal})  {verdict(value, goal)}")
+
+
+def instruction_counts(quick: bool) -> dict[str, Any]:
+    """bench/instructions.py in the benchmark virtualenv (every stack, and lambda_micro under SnapStart)."""
+    import instructions  # stdlib and the stacks registry only
+
+    if not instructions.available():
+        return {"missing": "valgrind is not installed (apt-get install valgrind): no instruction counts"}
+    log("instruction counts under callgrind (bench/instructions.py)")
+    out = WORK / "instructions.json"
+    runs = ["--runs", "10", "--warmup", "3"] if quick else ["--runs", "100", "--warmup", "20"]
+    run([str(venv_python()), str(BENCH / "instructions.py"), *runs, "--json", str(out)], cwd=ROOT)
+    analysis: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return analysis
 
 
 # (target name, measurement table, key, goal): the targets measured against Flask + apig-wsgi.
@@ -787,6 +826,29 @@ def targets(data: dict[str, Any]) -> list[tuple[str, float | None, float]]:
         rows.append(
             (f"{name} / Flask + apig-wsgi", versus_flask(data, "lambda_micro_app", table, key), TARGETS[goal])
         )
+    counts = data.get("instructions", {})
+    for key, name, goal in (
+        ("init_first", "cold start (init + first), instructions", "cold_instructions"),
+        ("spawn_first", "cold start (spawn → first), instructions", "spawn_instructions"),
+    ):
+        rows.append((f"{name} / Flask + apig-wsgi", counts.get("cold_ratio", {}).get(key), TARGETS[goal]))
+    for source in SOURCES:
+        info = counts.get("warm", {}).get(source, {})
+        fastest = info.get("fastest_peer")
+        rows.append(
+            (
+                f"warm {source}, instructions: lambda_micro / fastest peer ({names.get(fastest, 'n/a')})",
+                info.get("vs_fastest"),
+                TARGETS["warm"],
+            )
+        )
+    rows.append(
+        (
+            "SnapStart: first invocation after restore / warm, instructions",
+            counts.get("snapstart", {}).get("ratio"),
+            TARGETS["snapstart"],
+        )
+    )
     r10 = data["routing"]["median_us"].get("lambda_micro|10")
     r1000 = data["routing"]["median_us"].get("lambda_micro|1000")
     rows.append(

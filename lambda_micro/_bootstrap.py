@@ -13,9 +13,14 @@ module *without* running its ``__init__``: submodule imports (``import werkzeug.
 The first access to any other package attribute (``werkzeug.Request``, ``from werkzeug import run_simple``,
 ``werkzeug.__version__``, ``dir(werkzeug)``) runs the real ``__init__`` in the same module object, so user
 code sees exactly the package it would have seen otherwise. If werkzeug was already imported, nothing
-changes.
+changes. Its subpackage ``werkzeug.wrappers`` is registered the same way: its ``__init__`` imports the WSGI
+Request and with it werkzeug's form parser, which the Lambda path loads only when a form is parsed.
 
 Set the environment variable ``LAMBDA_MICRO_EAGER_WERKZEUG=1`` to turn this off.
+
+In the same situation (werkzeug not imported yet), the standard-library modules werkzeug imports but a
+request never calls are registered as stand-ins that import the real module on first use (see
+``lambda_micro._stdlib``); ``LAMBDA_MICRO_EAGER_STDLIB=1`` turns that off.
 """
 
 from __future__ import annotations
@@ -33,10 +38,13 @@ if TYPE_CHECKING:
     # Typing only: importing importlib.abc at run time pulls in importlib.resources (~10 ms).
     import importlib.abc
 
-__all__ = ["install_lazy_werkzeug", "is_lazy"]
+__all__ = ["install_deferred_stdlib", "install_lazy_werkzeug", "install_lazy_werkzeug_wrappers", "is_lazy"]
 
 _PACKAGE = "werkzeug"
+_WRAPPERS = "werkzeug.wrappers"
 _OPT_OUT = "LAMBDA_MICRO_EAGER_WERKZEUG"
+_STDLIB_OPT_OUT = "LAMBDA_MICRO_EAGER_STDLIB"
+_TRUE = frozenset(("1", "true", "yes", "on"))
 
 
 class _LazyPackageInit:
@@ -138,6 +146,10 @@ def _install_lazy_package(name: str) -> bool:
     lazy.install()
     _DEFERRED[name] = lazy
     sys.modules[name] = module
+    parent_name, _, child = name.rpartition(".")
+    if parent_name:
+        # A subpackage is an attribute of its package, as the import system makes it.
+        setattr(sys.modules[parent_name], child, module)
     return True
 
 
@@ -147,9 +159,31 @@ def install_lazy_werkzeug() -> bool:
     Returns True when the lazy package was installed, False when werkzeug was already imported, is not
     installed as a regular source package, or the ``LAMBDA_MICRO_EAGER_WERKZEUG`` environment variable is set.
     """
-    if os.environ.get(_OPT_OUT, "").strip().lower() in {"1", "true", "yes", "on"}:
+    if os.environ.get(_OPT_OUT, "").strip().lower() in _TRUE:
         return False
     return _install_lazy_package(_PACKAGE)
+
+
+def install_lazy_werkzeug_wrappers() -> bool:
+    """Register ``werkzeug.wrappers`` without running its ``__init__`` (which imports the WSGI Request and
+    with it werkzeug's form parser), when werkzeug itself was deferred: ``from werkzeug.wrappers.response
+    import Response`` then loads the response module only."""
+    if not is_lazy(_PACKAGE):
+        return False
+    return _install_lazy_package(_WRAPPERS)
+
+
+def install_deferred_stdlib() -> list[str]:
+    """Register the standard-library stand-ins of ``lambda_micro._stdlib`` when werkzeug has not been
+    imported yet (its modules are the ones that would import them) and ``LAMBDA_MICRO_EAGER_STDLIB`` is not
+    set; return the names installed."""
+    if os.environ.get(_STDLIB_OPT_OUT, "").strip().lower() in _TRUE:
+        return []
+    if _PACKAGE in sys.modules and not is_lazy(_PACKAGE):
+        return []
+    from . import _stdlib  # noqa: PLC0415 - only when there is something to defer
+
+    return _stdlib.install()
 
 
 def is_lazy(name: str) -> bool:
@@ -159,3 +193,5 @@ def is_lazy(name: str) -> bool:
 
 
 install_lazy_werkzeug()
+install_lazy_werkzeug_wrappers()
+install_deferred_stdlib()

@@ -7,24 +7,24 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .scaffold import Scaffold, _endpoint_from_view_func, _exception_class_and_code
+from .typing import (
+    AfterRequestCallable,
+    BeforeRequestCallable,
+    ErrorHandlerCallable,
+    TeardownCallable,
+)
 
 if TYPE_CHECKING:
     from .app import App
-    from .typing import (
-        AfterRequestCallable,
-        BeforeRequestCallable,
-        ErrorHandlerCallable,
-        RouteCallable,
-        TeardownCallable,
-        TemplateContextProcessorCallable,
-    )
+    from .typing import RouteCallable, TemplateContextProcessorCallable
 
 __all__ = ["Blueprint"]
 
-T_before = TypeVar("T_before", bound="BeforeRequestCallable")
-T_after = TypeVar("T_after", bound="AfterRequestCallable")
-T_teardown = TypeVar("T_teardown", bound="TeardownCallable")
-T_handler = TypeVar("T_handler", bound="ErrorHandlerCallable")
+# Bounds are the aliases themselves, not their names: a string bound is compiled at import.
+T_before = TypeVar("T_before", bound=BeforeRequestCallable)
+T_after = TypeVar("T_after", bound=AfterRequestCallable)
+T_teardown = TypeVar("T_teardown", bound=TeardownCallable)
+T_handler = TypeVar("T_handler", bound=ErrorHandlerCallable)
 T_callable = TypeVar("T_callable", bound=Callable[..., Any])
 
 _HOOK_ATTRS = (

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from . import signals
 from .globals import _app_context_or_none, _cv_app, _cv_request
+from .typing import AfterRequestCallable
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
 
     from .app import App
     from .sessions import SessionMixin
-    from .typing import AfterRequestCallable
     from .wrappers import Request
 
 __all__ = [
@@ -36,7 +36,7 @@ _MISSING: Any = object()
 #: In a request context's push record: the request owns its application context (it was not pushed).
 OWNED: Any = object()
 F = TypeVar("F", bound=Callable[..., Any])
-T_after = TypeVar("T_after", bound="AfterRequestCallable")
+T_after = TypeVar("T_after", bound=AfterRequestCallable)  # (not a string: compiled at import)
 
 
 class AppGlobals:

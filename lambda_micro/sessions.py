@@ -178,6 +178,12 @@ class _JSONSessionSerializer:
         return json.loads(s)
 
 
+def _lazy_sha256(string: bytes = b"") -> Any:
+    """``hashlib.sha256``, looked up when a session is signed, not when this module is imported (Flask's
+    ``_lazy_sha1``): the runtime may defer hashlib's import until then."""
+    return hashlib.sha256(string)
+
+
 class SecureCookieSessionInterface(SessionInterface):
     """Sessions stored in a cookie: JSON, signed (HMAC-SHA256) and timestamped with itsdangerous.
 
@@ -185,7 +191,7 @@ class SecureCookieSessionInterface(SessionInterface):
     """
 
     salt = "lambda_micro.session"
-    digest_method: Callable[..., Any] = staticmethod(hashlib.sha256)
+    digest_method: Callable[..., Any] = staticmethod(_lazy_sha256)
     key_derivation = "hmac"
 
     def __init__(self) -> None:

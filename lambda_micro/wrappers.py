@@ -1,24 +1,35 @@
-"""Request and Response: werkzeug's, plus routing facts, Lambda facts and JSON errors as JSON."""
+"""Request and Response: werkzeug's, plus routing facts, Lambda facts and JSON errors as JSON.
+
+The Request is werkzeug's *sansio* Request (what a request is, with no I/O), carrying werkzeug's WSGI
+Request API (body, form and file parsing, the environ helpers) as attributes taken from
+``werkzeug.wrappers.request`` on first use: a Lambda function that parses no form never imports werkzeug's
+form parser. The Response is werkzeug's WSGI Response (``lambda_micro._response``, re-exported here).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from http import HTTPStatus
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any, NoReturn, cast, overload
 
 from werkzeug.datastructures import EnvironHeaders, Headers, ImmutableMultiDict
 from werkzeug.exceptions import BadRequest
-from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.utils import cached_property, get_content_type
-from werkzeug.wrappers.request import Request as _WerkzeugRequest
-from werkzeug.wrappers.response import Response as _WerkzeugResponse
+from werkzeug.sansio.request import Request as _SansIORequest
+from werkzeug.utils import cached_property
 
 from . import json as _json
+from ._memo import Memo
+from ._response import Response
 from .globals import _current_app_or_none
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.routing import Rule
+    from werkzeug.wrappers.request import Request as _WSGIRequest
+
+    # For type checkers the base is werkzeug's WSGI Request, whose attributes the class carries.
+    _RequestBase = _WSGIRequest
+else:
+    _RequestBase = _SansIORequest
 
 __all__ = ["MalformedJSON", "Request", "Response"]
 
@@ -30,6 +41,29 @@ class MalformedJSON(BadRequest):  # an HTTP error, named like werkzeug's
     always_json = True
 
 
+def _wsgi_request_class() -> type[_WSGIRequest]:
+    """werkzeug's WSGI Request, imported on first use (with werkzeug's form parser)."""
+    from werkzeug.wrappers.request import Request as WSGIRequest  # noqa: PLC0415 - the point: on first use
+
+    return WSGIRequest
+
+
+class _WSGIRequestAttribute:
+    """An attribute of werkzeug's WSGI Request, taken from it on first use: the first read imports
+    ``werkzeug.wrappers.request`` and puts werkzeug's own attribute in this one's place on the class, so
+    later reads are werkzeug's, with nothing in between."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.owner = owner
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        original = _wsgi_request_class().__dict__[self.name]
+        setattr(self.owner, self.name, original)
+        get = getattr(original, "__get__", None)
+        return get(instance, owner if owner is not None else type(instance)) if get is not None else original
+
+
 class _EnvironHeadersAttribute:
     """``request.headers``: werkzeug's ``EnvironHeaders(request.environ)``, made on first read (a request
     that reads no header does not pay for it), then a plain instance attribute (reads and assignments)."""
@@ -38,10 +72,10 @@ class _EnvironHeadersAttribute:
     def __get__(self, request: None, owner: type | None = None) -> _EnvironHeadersAttribute: ...
 
     @overload
-    def __get__(self, request: _WerkzeugRequest, owner: type | None = None) -> Headers: ...
+    def __get__(self, request: Request, owner: type | None = None) -> Headers: ...
 
     def __get__(
-        self, request: _WerkzeugRequest | None, owner: type | None = None
+        self, request: Request | None, owner: type | None = None
     ) -> Headers | _EnvironHeadersAttribute:
         if request is None:
             return self
@@ -49,14 +83,46 @@ class _EnvironHeadersAttribute:
         return headers
 
 
-class Request(_WerkzeugRequest):
+class Request(_RequestBase):
     """The request object (``lambda_micro.request``): werkzeug's Request with routing and Lambda facts.
+
+    werkzeug's sansio Request, with the API of werkzeug's WSGI Request (``form``, ``files``, ``data``,
+    ``get_data()``, ``get_json()``, ``values``, ``url_root``, ``from_values()``...) loaded on first use (see
+    the module docstring); ``isinstance(request, werkzeug.wrappers.Request)`` is therefore false.
 
     ``lambda_event``, ``lambda_context``, ``request_context`` and ``stage_variables`` come from the Lambda
     adapter; they are ``None`` when the app is not running under Lambda.
     """
 
     json_module: Any = _json
+    _cached_json: tuple[Any, Any] = (Ellipsis, Ellipsis)  # werkzeug's "not loaded yet" marker
+
+    if not TYPE_CHECKING:  # werkzeug's WSGI Request attributes, each loaded on first use
+        form_data_parser_class = _WSGIRequestAttribute()
+        from_values = _WSGIRequestAttribute()
+        application = _WSGIRequestAttribute()
+        _get_file_stream = _WSGIRequestAttribute()
+        want_form_data_parsed = _WSGIRequestAttribute()
+        make_form_data_parser = _WSGIRequestAttribute()
+        _load_form_data = _WSGIRequestAttribute()
+        _get_stream_for_parsing = _WSGIRequestAttribute()
+        close = _WSGIRequestAttribute()
+        __enter__ = _WSGIRequestAttribute()
+        __exit__ = _WSGIRequestAttribute()
+        input_stream = _WSGIRequestAttribute()
+        data = _WSGIRequestAttribute()
+        get_data = _WSGIRequestAttribute()
+        form = _WSGIRequestAttribute()
+        values = _WSGIRequestAttribute()
+        files = _WSGIRequestAttribute()
+        script_root = _WSGIRequestAttribute()
+        url_root = _WSGIRequestAttribute()
+        remote_user = _WSGIRequestAttribute()
+        is_multithread = _WSGIRequestAttribute()
+        is_multiprocess = _WSGIRequestAttribute()
+        is_run_once = _WSGIRequestAttribute()
+        json = _WSGIRequestAttribute()
+        get_json = _WSGIRequestAttribute()
 
     headers = _EnvironHeadersAttribute()
 
@@ -91,8 +157,10 @@ class Request(_WerkzeugRequest):
     @property
     def max_form_memory_size(self) -> int | None:
         """The size limit of a non-file form field: set on the request, else ``MAX_FORM_MEMORY_SIZE``."""
-        default = _WerkzeugRequest.max_form_memory_size
-        return self._limit(self._max_form_memory_size, "MAX_FORM_MEMORY_SIZE", default)  # type: ignore[no-any-return]
+        own = self._max_form_memory_size
+        if own is None and _current_app_or_none() is None:
+            return _wsgi_request_class().max_form_memory_size
+        return self._limit(own, "MAX_FORM_MEMORY_SIZE", None)  # type: ignore[no-any-return]
 
     @max_form_memory_size.setter
     def max_form_memory_size(self, value: int | None) -> None:
@@ -101,7 +169,10 @@ class Request(_WerkzeugRequest):
     @property
     def max_form_parts(self) -> int:
         """The most fields a multipart form may have: set on the request, else ``MAX_FORM_PARTS``."""
-        return self._limit(self._max_form_parts, "MAX_FORM_PARTS", _WerkzeugRequest.max_form_parts)  # type: ignore[no-any-return]
+        own = self._max_form_parts
+        if own is None and _current_app_or_none() is None:
+            return _wsgi_request_class().max_form_parts
+        return self._limit(own, "MAX_FORM_PARTS", None)  # type: ignore[no-any-return]
 
     @max_form_parts.setter
     def max_form_parts(self, value: int) -> None:
@@ -170,9 +241,7 @@ class Request(_WerkzeugRequest):
             content_type = headers.environ.get("CONTENT_TYPE", "")
             verdict = _JSON_VERDICTS.get(content_type)
             if verdict is None:
-                verdict = _werkzeug_is_json(self)
-                if len(_JSON_VERDICTS) < _JSON_VERDICTS_LIMIT and len(content_type) <= _JSON_VERDICT_TEXT_MAX:
-                    _JSON_VERDICTS[content_type] = verdict
+                verdict = _JSON_VERDICTS.remember(content_type, _werkzeug_is_json(self), len(content_type))
             return verdict
         return _werkzeug_is_json(self)
 
@@ -222,28 +291,26 @@ class Request(_WerkzeugRequest):
         """Malformed JSON → :class:`MalformedJSON` (400, JSON body); wrong Content-Type → 415."""
         if e is not None:
             raise MalformedJSON(f"Failed to decode JSON object: {e}")
-        super().on_json_loading_failed(e)
+        _wsgi_request_class().on_json_loading_failed(self, e)
         raise AssertionError("unreachable")  # pragma: no cover - the base method always raises
 
 
-# werkzeug's own ``args`` computation (its cached_property is a property).
+# werkzeug's own ``args`` and ``is_json`` computations (its cached_property is a property).
 _werkzeug_args = cast(
-    "Callable[[_WerkzeugRequest], ImmutableMultiDict[str, str]]", cast("property", _WerkzeugRequest.args).fget
+    "Callable[[_SansIORequest], ImmutableMultiDict[str, str]]", cast("property", _SansIORequest.args).fget
 )
+_werkzeug_is_json = cast("Callable[[_SansIORequest], bool]", cast("property", _SansIORequest.is_json).fget)
 
 
-_werkzeug_stream = cast(
-    "Callable[[_WerkzeugRequest], IO[bytes]]", cast("property", _WerkzeugRequest.stream).fget
-)
+def _werkzeug_stream(request: Request) -> IO[bytes]:
+    """werkzeug's own ``stream`` computation (of its WSGI Request, loaded on first use)."""
+    stream = cast("property", _wsgi_request_class().__dict__["stream"]).fget
+    assert stream is not None
+    return cast("IO[bytes]", stream(request))
 
 
-_werkzeug_is_json = cast(
-    "Callable[[_WerkzeugRequest], bool]", cast("property", _WerkzeugRequest.is_json).fget
-)
-# Content-Type -> is_json. The header is client-controlled: bounded, and so is what each entry may hold.
-_JSON_VERDICTS: dict[str, bool] = {}
-_JSON_VERDICTS_LIMIT = 64
-_JSON_VERDICT_TEXT_MAX = 256
+# Content-Type -> is_json (the header is client-controlled).
+_JSON_VERDICTS: Memo[str, bool] = Memo(64)
 
 
 def _server(environ: WSGIEnvironment) -> tuple[str, int | None] | None:
@@ -260,144 +327,3 @@ def _server(environ: WSGIEnvironment) -> tuple[str, int | None] | None:
 
 def _wsgi_decoding_dance(value: str) -> str:
     return value.encode("latin1").decode(errors="replace")
-
-
-class Response(_WerkzeugResponse):
-    """The response object: werkzeug's Response, ``text/html`` by default, JSON through the app's provider."""
-
-    default_mimetype = "text/html"
-    json_module: Any = _json
-
-    def __init__(  # noqa: PLR0917 - werkzeug's signature
-        self,
-        response: Iterable[bytes] | bytes | Iterable[str] | str | None = None,
-        status: int | str | HTTPStatus | None = None,
-        headers: Mapping[str, str | Iterable[str]] | Iterable[tuple[str, str]] | None = None,
-        mimetype: str | None = None,
-        content_type: str | None = None,
-        direct_passthrough: bool = False,
-    ) -> None:
-        """werkzeug's constructor; the common case (this class, no headers, an int or no status) is built
-        directly, with the same result: ``Content-Type``, then ``Content-Length`` for a str or bytes body."""
-        if status is None:
-            status = self.default_status
-        status_line = _status_line(status) if type(status) is int else None
-        # (werkzeug's default media type applies when headers has no Content-Type: here, no headers)
-        media_type = self.default_mimetype if content_type is None and mimetype is None else mimetype
-        if (
-            status_line is None
-            # (werkzeug makes an empty list, tuple or dict of headers an empty Headers, as for None)
-            or (headers is not None and (headers or type(headers) not in _EMPTY_HEADER_TYPES))
-            or type(self) is not Response
-            or not (
-                (type(content_type) is str and "\n" not in content_type and "\r" not in content_type)
-                or (content_type is None and type(media_type) is str)
-            )
-        ):
-            # Any other case, and werkzeug's own errors for unusual values: werkzeug's constructor.
-            super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
-            return
-        if content_type is None:
-            content_type = _content_type(media_type)  # type: ignore[arg-type]
-        self.headers = new_headers = Headers()
-        # Headers keeps its (name, value) pairs in _list; the values here are already checked strings.
-        items = new_headers._list
-        items.append(("Content-Type", content_type))
-        self._status, self._status_code = status_line
-        self.direct_passthrough = direct_passthrough
-        self._on_close = []
-        body_type = type(response)
-        if body_type is str or body_type is bytes:
-            data: bytes = response.encode() if body_type is str else response  # type: ignore[union-attr,assignment]
-            self.response = [data]
-            if self.automatically_set_content_length:
-                items.append(("Content-Length", str(len(data))))
-        elif response is None:
-            self.response = []
-        elif isinstance(response, (str, bytes, bytearray)):
-            self.set_data(response)
-        else:
-            self.response = response
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Answer as a WSGI application: werkzeug's behaviour, without its generic steps when none applies.
-
-        The common response (a buffered list of bytes, no ``Location``/``Content-Location`` header, no
-        close callbacks, a status that has a body) needs none of werkzeug's per-response fixes but the
-        ``Content-Length`` it adds; every other response, and any subclass that overrides a step, takes
-        werkzeug's own path.
-        """
-        body = self.response
-        status_code = self.status_code
-        if (
-            type(body) is list
-            and not self._on_close
-            and not self.direct_passthrough
-            and status_code >= 200
-            and status_code not in (204, 304)
-            and type(self).get_wsgi_response is _get_wsgi_response
-            and type(self).get_wsgi_headers is _get_wsgi_headers
-            and type(self).get_app_iter is _get_app_iter
-            and type(self).iter_encoded is _iter_encoded
-        ):
-            response_headers = self.headers
-            # to_wsgi_list() is list(headers): werkzeug's Headers iterates its _list.
-            headers = (
-                list(response_headers._list)
-                if type(response_headers) is Headers
-                else response_headers.to_wsgi_list()
-            )
-            content_length: str | None = None
-            for name, value in headers:
-                lower = name.lower()
-                if lower in {"location", "content-location"}:
-                    break  # werkzeug rewrites these (IRI to URI, absolute URL): its own path
-                if lower == "content-length":
-                    content_length = value
-            else:
-                length = 0
-                for chunk in body:
-                    if type(chunk) is not bytes:
-                        break  # str items are encoded by werkzeug's path
-                    length += len(chunk)
-                else:
-                    if content_length is None and self.automatically_set_content_length:
-                        headers.append(("Content-Length", str(length)))
-                    start_response(self.status, headers)
-                    # A list has no close() and there are no callbacks: nothing for a ClosingIterator to do.
-                    return [] if environ["REQUEST_METHOD"] == "HEAD" else body
-        return super().__call__(environ, start_response)
-
-
-_EMPTY_HEADER_TYPES = (list, tuple, dict)
-# The status line werkzeug computes for a known code (filled on use: nothing to do at import).
-_STATUS_LINES: dict[int, tuple[str, int]] = {}
-
-
-def _status_line(code: int) -> tuple[str, int] | None:
-    """``(status, status_code)`` as werkzeug sets them for a known code; ``None`` for an unknown one."""
-    line = _STATUS_LINES.get(code)
-    if line is None and code in HTTP_STATUS_CODES:
-        line = _STATUS_LINES[code] = (f"{code} {HTTP_STATUS_CODES[code].upper()}", code)
-    return line
-
-
-_CONTENT_TYPES: dict[str, str] = {}
-_CONTENT_TYPES_LIMIT = 64
-
-
-def _content_type(mimetype: str) -> str:
-    """``get_content_type(mimetype, "utf-8")``, checked as a header value; remembered for the usual few."""
-    content_type = _CONTENT_TYPES.get(mimetype)
-    if content_type is None:
-        content_type = get_content_type(mimetype, "utf-8")
-        Headers().set("Content-Type", content_type)  # werkzeug's ValueError for a line break
-        if len(_CONTENT_TYPES) < _CONTENT_TYPES_LIMIT:
-            _CONTENT_TYPES[mimetype] = content_type
-    return content_type
-
-
-_get_wsgi_response = Response.get_wsgi_response
-_get_wsgi_headers = Response.get_wsgi_headers
-_get_app_iter = Response.get_app_iter
-_iter_encoded = Response.iter_encoded

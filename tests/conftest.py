@@ -1,4 +1,11 @@
-"""Fixtures for every part of the suite."""
+"""Fixtures for every part of the suite.
+
+Every test module that exercises ``App.lambda_handler`` runs through both of the App's doors:
+``app.lambda_handler`` answers an event through the App's direct path (``lambda_micro._lambda``); the WSGI
+door (``make_handler(app)``: environ -> ``app(environ, start_response)``) must give the same results. Each
+test of such a module runs twice, ``[direct]`` and ``[wsgi]``: the second with the App's handler sending
+every event through the WSGI call.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from lambda_micro._lambda import AppHandler
+from lambda_micro.adapter.handler import LambdaHandler
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL_PROJECT = ROOT / "packages" / "lambda-micro-local"
@@ -67,3 +77,27 @@ def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
         assert result.returncode == 0, result.stdout + result.stderr
     return out
+
+
+_DOORS = ("direct", "wsgi")
+
+
+def _uses_lambda_handler(path: Path) -> bool:
+    try:
+        return "lambda_handler" in path.read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "lambda_door" in metafunc.fixturenames and _uses_lambda_handler(metafunc.definition.path):
+        metafunc.parametrize("lambda_door", _DOORS, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def lambda_door(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The App's door under test: ``direct`` (its own) or ``wsgi`` (through the WSGI call)."""
+    door: str = getattr(request, "param", "direct")
+    if door == "wsgi":
+        monkeypatch.setattr(AppHandler, "_respond", LambdaHandler._respond)
+    return door

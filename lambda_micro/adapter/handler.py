@@ -25,7 +25,7 @@ from .result import (
     reason_phrase,
 )
 
-__all__ = ["BUILDERS", "LambdaHandler", "build_environ", "make_handler"]
+__all__ = ["BUILDERS", "LambdaHandler", "build_environ", "make_handler", "wsgi_answer"]
 
 WSGIApp = Callable[..., Iterable[bytes]]
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -130,25 +130,12 @@ class LambdaHandler:
             environ["awsgi.event"] = event
             environ["awsgi.context"] = context
 
-        collector = ResponseCollector()
         try:
-            iterable = self._app(environ, collector.start_response)
-            status = collector.status
-            body = None
-            if type(iterable) is list and status is not None and not collector.chunks:
-                # The common case: a plain list (no close() to call) after start_response, no write() data.
-                try:
-                    body = b"".join(iterable)
-                except TypeError:
-                    body = None  # a chunk that is not bytes: _drain decides (an empty one is skipped)
-            if body is None or status is None:
-                body = _drain(iterable, collector)
-                status = collector.status
-                assert status is not None  # _drain checked it
+            status, headers, body = self._respond(environ)
             result, size = build_result(
                 source,
                 status,
-                collector.headers,
+                headers,
                 body,
                 method=environ["REQUEST_METHOD"],
                 alb_multi_value=alb_multi_value,
@@ -178,6 +165,11 @@ class LambdaHandler:
             return self._plain(source, 502, "Bad Gateway: response too large", alb_multi_value)
         return result
 
+    def _respond(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+        """Run the app on ``environ``: the status, headers and body it answered (PEP 3333's rules)."""
+        collector = ResponseCollector()
+        return wsgi_answer(self._app(environ, collector.start_response), collector)
+
     @staticmethod
     def _plain(source: Source, code: int, message: str, alb_multi_value: bool) -> dict[str, Any]:
         result, _ = build_result(
@@ -189,6 +181,24 @@ class LambdaHandler:
             alb_multi_value=alb_multi_value,
         )
         return result
+
+
+def wsgi_answer(
+    iterable: Iterable[bytes], collector: ResponseCollector
+) -> tuple[str, list[tuple[str, str]], bytes]:
+    """The status, headers and body of a WSGI answer: ``iterable`` returned by an app given
+    ``collector.start_response`` (drained and closed as PEP 3333 says)."""
+    status = collector.status
+    if type(iterable) is list and status is not None and not collector.chunks:
+        # The common case: a plain list (no close() to call) after start_response, no write() data.
+        try:
+            return status, collector.headers, b"".join(iterable)
+        except TypeError:
+            pass  # a chunk that is not bytes: _drain decides (an empty one is skipped)
+    body = _drain(iterable, collector)
+    status = collector.status
+    assert status is not None  # _drain checked it
+    return status, collector.headers, body
 
 
 def _drain(iterable: Iterable[bytes], collector: ResponseCollector) -> bytes:

@@ -76,7 +76,8 @@ _MULTI_VALUE_SOURCES: Final = frozenset((REST, HTTP_V1, EDGE))
 # Results built in one step when no cookie needs moving: neither statusDescription nor another shape.
 _PLAIN_SOURCES: Final = frozenset((REST, HTTP_V1, HTTP_V2, URL))
 
-_REASONS: Final = {status.value: status.phrase for status in HTTPStatus}
+# Code -> reason phrase, filled on first use (iterating HTTPStatus costs every cold start otherwise).
+_REASONS: Final[dict[int, str]] = {}
 _NO_BODY_CODES: Final = frozenset((204, 304))
 # Repeated Set-Cookie in ALB single-value mode: one header name per cookie, made distinct by letter case
 # (9 letters: 512 spellings, the canonical one first). Computed on first use, not at import (cold start).
@@ -137,6 +138,8 @@ def payload_limit(source: Source, event: Any = None) -> int:
 
 def reason_phrase(code: int) -> str:
     """The standard reason phrase of ``code``, or ``"Unknown"``."""
+    if not _REASONS:
+        _REASONS.update({status.value: status.phrase for status in HTTPStatus})
     return _REASONS.get(code, "Unknown")
 
 

@@ -11,8 +11,8 @@ The contract items cited by number (``item 29``) are those of docs/ADAPTER-CONTR
 
 from __future__ import annotations
 
+import ipaddress  # (a module the runtime may defer: used for IPv6 addresses only)
 import string
-from ipaddress import ip_address
 from typing import Any, Final
 
 from .errors import BadEvent
@@ -107,7 +107,7 @@ def _parse_address(value: str, field: str) -> str:
         valid = False  # ipaddress accepts any scope id after "%"; REMOTE_ADDR must stay ASCII
     else:
         try:
-            ip_address(candidate)
+            ipaddress.ip_address(candidate)
         except ValueError:
             valid = False
         else:

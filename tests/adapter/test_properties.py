@@ -4,20 +4,19 @@ Every environ that reaches the app passes the stdlib's ``wsgiref.validate`` (con
 
 from __future__ import annotations
 
-import base64
 import copy
 import warnings
 from collections import Counter
 from typing import Any
-from urllib.parse import quote
 from wsgiref.validate import WSGIWarning, check_environ, validator
 
 from adapter_kit import (
-    DELETE,
     RecordingApp,
     check_edge_event,
     check_result,
+    grouped,
     load_event,
+    make_event,
     result_body,
     result_headers,
     result_status,
@@ -96,170 +95,6 @@ RESPONSE = st.fixed_dictionaries(
         | st.text(max_size=20).map(lambda text: text.encode("utf-8", "surrogatepass")),
     }
 )
-
-
-def grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for key, value in pairs:
-        out.setdefault(key, []).append(value)
-    return out
-
-
-def body_fields(body: bytes | None) -> dict[str, Any]:
-    if body is None:
-        return {"body": None, "isBase64Encoded": False}
-    try:
-        return {"body": body.decode("utf-8"), "isBase64Encoded": False}
-    except UnicodeDecodeError:
-        return {"body": base64.b64encode(body).decode(), "isBase64Encoded": True}
-
-
-def make_event(
-    kind: str,
-    *,
-    method: str,
-    path: str,
-    query: list[tuple[str, str]],
-    headers: list[tuple[str, str]],
-    cookies: list[tuple[str, str]],
-    body: bytes | None,
-) -> dict[str, Any]:
-    """Encode one HTTP request as the service of ``kind`` would."""
-    cookie_pairs = [f"{name}={value}" for name, value in cookies]
-    encoded_path = quote(path, safe="/")
-    multi_headers = grouped(headers)
-    if cookie_pairs and kind not in ("http-2.0", "url"):
-        multi_headers["cookie"] = ["; ".join(cookie_pairs)]
-    if kind.startswith("lattice"):
-        return lattice_event(kind, method, encoded_path, query, multi_headers, body)
-    if kind == "edge":
-        return edge_event(method, encoded_path, query, multi_headers, body)
-    if kind in ("http-2.0", "url"):
-        raw_query = "&".join(quote(key, safe="") + "=" + quote(value, safe="") for key, value in query)
-        fixture = "http_v2_default_stage" if kind == "http-2.0" else "function_url"
-        event = load_event(
-            fixture,
-            rawPath=path if kind == "http-2.0" else encoded_path,
-            rawQueryString=raw_query,
-            headers={
-                "host": "example.com",
-                **{name: ",".join(values) for name, values in multi_headers.items()},
-            },
-            cookies=cookie_pairs or DELETE,
-            queryStringParameters={key: ",".join(values) for key, values in grouped(query).items()} or DELETE,
-            rc={"http.method": method, "http.path": path},
-            **body_fields(body),
-        )
-        event.pop("body") if body is None else None
-        return event
-    single_headers = {name: values[-1] for name, values in multi_headers.items()}
-    if kind in ("alb", "alb-multi"):
-        encoded_query = [(quote(key, safe=""), quote(value, safe="")) for key, value in query]
-        event = load_event(
-            "alb_single" if kind == "alb" else "alb_multi",
-            httpMethod=method,
-            path=encoded_path,
-            **body_fields(body if body is not None else b""),  # the load balancer sends "" for no body
-        )
-        if kind == "alb":
-            event["queryStringParameters"] = {
-                key: values[-1] for key, values in grouped(encoded_query).items()
-            }
-            event["headers"] = {"host": "example.com", **single_headers}
-        else:
-            event["multiValueQueryStringParameters"] = grouped(encoded_query)
-            event["multiValueHeaders"] = {"host": ["example.com"], **multi_headers}
-        return event
-    fixture = "rest_execute_api_stage" if kind == "rest" else "http_v1"
-    stage = "Prod" if kind == "rest" else "dev"
-    return load_event(
-        fixture,
-        httpMethod=method,
-        path=encoded_path if kind == "rest" else "/dev" + path,
-        resource="/{proxy+}",
-        pathParameters={"proxy": path[1:]} if len(path) > 1 else None,
-        headers={"Host": "example.com", **single_headers},
-        multiValueHeaders={"Host": ["example.com"], **multi_headers},
-        queryStringParameters={key: values[-1] for key, values in grouped(query).items()} or None,
-        multiValueQueryStringParameters=grouped(query) or None,
-        rc={
-            "path": f"/{stage}{encoded_path}" if kind == "rest" else f"/dev{path}",
-            "stage": stage,
-            "httpMethod": method,
-        },
-        **body_fields(body),
-    )
-
-
-def lattice_event(  # noqa: PLR0917 - make_event's inputs, passed on
-    kind: str,
-    method: str,
-    encoded_path: str,
-    query: list[tuple[str, str]],
-    multi_headers: dict[str, list[str]],
-    body: bytes | None,
-) -> dict[str, Any]:
-    """Version 1: one string per header (repeats comma-joined) and per query key (the last value);
-    version 2: the documented lists of values."""
-    fields = body_fields(body if body is not None else b"")
-    host = {"host": "orders-0a40eebed65f8d69c.7d67968.vpc-lattice-svcs.eu-central-1.on.aws"}
-    if kind == "lattice-1.0":
-        return load_event(
-            "lattice_v1",
-            method=method,
-            raw_path=encoded_path,
-            headers={
-                "x-forwarded-for": "10.0.12.34",
-                **host,
-                **{k: ",".join(v) for k, v in multi_headers.items()},
-            },
-            query_string_parameters={key: values[-1] for key, values in grouped(query).items()},
-            body=fields["body"],
-            is_base64_encoded=fields["isBase64Encoded"],
-        )
-    return load_event(
-        "lattice_v2_list_values",
-        method=method,
-        path=encoded_path,
-        headers={"x-forwarded-for": ["10.0.12.34"], **{k: [v] for k, v in host.items()}, **multi_headers},
-        queryStringParameters=grouped(query),
-        **fields,
-    )
-
-
-def edge_event(
-    method: str,
-    encoded_path: str,
-    query: list[tuple[str, str]],
-    multi_headers: dict[str, list[str]],
-    body: bytes | None,
-) -> dict[str, Any]:
-    """An origin-request event (one that may include the body), as CloudFront builds it."""
-    event = load_event("edge_origin_request")
-    request = event["Records"][0]["cf"]["request"]
-    request["method"] = method
-    request["uri"] = encoded_path
-    request["querystring"] = "&".join(
-        quote(key, safe="") + "=" + quote(value, safe="") for key, value in query
-    )
-    request["headers"] = {
-        "host": [{"key": "Host", "value": "origin.example.com"}],
-        **{
-            name: [{"key": name, "value": value} for value in values]
-            for name, values in multi_headers.items()
-        },
-    }
-    if body is None:
-        del request["body"]
-    else:
-        encoded = base64.b64encode(body).decode()
-        request["body"] = {
-            "action": "read-only",
-            "data": encoded,
-            "encoding": "base64",
-            "inputTruncated": False,
-        }
-    return event
 
 
 def joined(kind: str, values: list[str]) -> str:

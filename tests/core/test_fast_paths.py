@@ -374,12 +374,11 @@ def test_host_matching_maps_skip_the_static_match_cache() -> None:
 
 
 def test_error_format_caches_stay_bounded(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
-    import lambda_micro.app as app_module
+    import lambda_micro._errors as app_module
+    from lambda_micro._memo import Memo
 
-    monkeypatch.setattr(app_module, "_ACCEPT_PREFERS_JSON", {})
-    monkeypatch.setattr(app_module, "_ACCEPT_CACHE_LIMIT", 2)
-    monkeypatch.setattr(app_module, "_ERROR_PAGES", {})
-    monkeypatch.setattr(app_module, "_ERROR_PAGES_LIMIT", 2)
+    monkeypatch.setattr(app_module, "_ACCEPT_PREFERS_JSON", Memo(2))
+    monkeypatch.setattr(app_module, "_ERROR_PAGES", Memo(2))
     app.add_url_rule("/gone", "gone", lambda: abort_with(f"gone {next(counter)}"))
     counter = iter(range(100))
 
@@ -390,15 +389,18 @@ def test_error_format_caches_stay_bounded(app: App, monkeypatch: pytest.MonkeyPa
     for i in range(5):
         accept = f"text/html;q=0.{i + 1}, application/json;q=0.{i}"
         assert client.get("/gone", headers={"Accept": accept}).text.endswith(f"gone {i}</p>\n")
-    assert len(app_module._ACCEPT_PREFERS_JSON) == 2
-    assert len(app_module._ERROR_PAGES) == 2
+    # Full memos start over: the last values seen are kept, never more than the limit.
+    assert 1 <= len(app_module._ACCEPT_PREFERS_JSON) <= 2
+    assert 1 <= len(app_module._ERROR_PAGES) <= 2
+    assert "text/html;q=0.5, application/json;q=0.4" in app_module._ACCEPT_PREFERS_JSON
 
 
 def test_error_format_caches_skip_long_texts(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
-    import lambda_micro.app as app_module
+    import lambda_micro._errors as app_module
+    from lambda_micro._memo import Memo
 
-    monkeypatch.setattr(app_module, "_ACCEPT_PREFERS_JSON", {})
-    monkeypatch.setattr(app_module, "_ERROR_PAGES", {})
+    monkeypatch.setattr(app_module, "_ACCEPT_PREFERS_JSON", Memo(256))
+    monkeypatch.setattr(app_module, "_ERROR_PAGES", Memo(256))
     long_text = "x" * 2000
 
     def gone() -> None:

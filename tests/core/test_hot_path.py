@@ -20,6 +20,7 @@ from werkzeug.wrappers.request import Request as WerkzeugRequest
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from lambda_micro import App, Request, Response, request, url_for
+from lambda_micro._memo import MAX_TEXT, Memo
 from lambda_micro.ctx import RequestContext
 from lambda_micro.globals import current_app, g
 
@@ -55,8 +56,7 @@ def test_request_init_matches_werkzeug(overrides: dict[str, Any], populate: bool
         for key in [key for key, value in environ.items() if value is None]:
             del environ[key]
     ours = Request(ours_environ, populate_request=populate, shallow=shallow)
-    theirs = Request.__new__(Request)
-    WerkzeugRequest.__init__(theirs, theirs_environ, populate_request=populate, shallow=shallow)
+    theirs = WerkzeugRequest(theirs_environ, populate_request=populate, shallow=shallow)
     # The same attributes, in the same order (headers: made on first read, see below).
     ours_vars = {k: v for k, v in vars(ours).items() if k != "environ"}
     theirs_vars = {k: v for k, v in vars(theirs).items() if k not in {"headers", "environ"}}
@@ -227,11 +227,14 @@ def test_request_is_json_follows_parsed_or_replaced_headers() -> None:
 def test_request_is_json_verdicts_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from lambda_micro import wrappers
 
-    monkeypatch.setattr(wrappers, "_JSON_VERDICTS", {})
-    for i in range(wrappers._JSON_VERDICTS_LIMIT + 5):
+    monkeypatch.setattr(wrappers, "_JSON_VERDICTS", Memo(8))
+    for i in range(13):
         assert Request(_environ(CONTENT_TYPE=f"application/x{i}+json")).is_json
-    assert Request(_environ(CONTENT_TYPE="application/json; x=" + "y" * 300)).is_json
-    assert len(wrappers._JSON_VERDICTS) == wrappers._JSON_VERDICTS_LIMIT
+    assert len(wrappers._JSON_VERDICTS) <= 8
+    assert "application/x12+json" in wrappers._JSON_VERDICTS  # a full memo starts over with the new ones
+    long_type = "application/json; x=" + "y" * (MAX_TEXT + 1)
+    assert Request(_environ(CONTENT_TYPE=long_type)).is_json
+    assert long_type not in wrappers._JSON_VERDICTS
 
 
 # Response construction -----------------------------------------------------------------------------
@@ -334,12 +337,12 @@ def test_response_class_settings_changed_at_runtime_are_honoured(monkeypatch: py
 
 
 def test_response_content_types_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lambda_micro import wrappers
+    from lambda_micro import _response as wrappers
 
-    monkeypatch.setattr(wrappers, "_CONTENT_TYPES", {})
-    for i in range(wrappers._CONTENT_TYPES_LIMIT + 10):
+    monkeypatch.setattr(wrappers, "_CONTENT_TYPES", Memo(8))
+    for i in range(18):
         assert Response("x", mimetype=f"text/x-{i}").content_type == f"text/x-{i}; charset=utf-8"
-    assert len(wrappers._CONTENT_TYPES) == wrappers._CONTENT_TYPES_LIMIT
+    assert 1 <= len(wrappers._CONTENT_TYPES) <= 8
 
 
 # Remembered URL matches ----------------------------------------------------------------------------

@@ -53,6 +53,14 @@ def test_functions_share_runtime_handler_layer_and_storage_names() -> None:
     }
 
 
+def test_every_function_opts_in_to_snapstart_on_a_runtime_that_has_it() -> None:
+    function_globals = load_raw_template()["Globals"]["Function"]
+    major, minor = (int(part) for part in function_globals["Runtime"].removeprefix("python").split("."))
+    assert (major, minor) >= (3, 12)  # AWS offers SnapStart for python3.12 and newer
+    assert function_globals["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert function_globals["AutoPublishAlias"] == "live"  # SnapStart applies to published versions
+
+
 def test_each_function_has_its_own_folder_and_blog_posts_comes_from_a_layer(
     resources: dict[str, Any],
 ) -> None:
