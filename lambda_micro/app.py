@@ -32,7 +32,7 @@ from werkzeug.wsgi import get_host
 
 from . import signals
 from ._errorlog import log_unhandled_exception
-from .adapter import make_handler
+from .adapter import UnsupportedEvent, make_handler
 from .config import Config
 from .ctx import OWNED, AppContext, AppGlobals, RequestContext
 from .globals import _cv_app, _cv_request
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from .app_testing import AppClient
     from .blueprints import Blueprint
     from .cli import AppCommands
+    from .events.registry import EventHandler
     from .typing import (
         ErrorHandlerCallable,
         HeadersValue,
@@ -352,9 +353,27 @@ class App(Scaffold):
 
     # Lambda --------------------------------------------------------------------------------------
 
-    def lambda_handler(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        """The AWS Lambda entry point: ``handler = app.lambda_handler`` at module level."""
-        return self._lambda_handler(event, context)
+    def lambda_handler(self, event: dict[str, Any], context: Any) -> Any:
+        """The AWS Lambda entry point: ``handler = app.lambda_handler`` at module level.
+
+        HTTP events reach the WSGI app; the others (SQS, S3, streams, schedules, EventBridge, SNS) the
+        handlers registered with ``@app.on_sqs`` and its siblings (:mod:`lambda_micro.events`).
+        """
+        try:
+            return self._lambda_handler(event, context)
+        except UnsupportedEvent as exc:
+            from .events.dispatch import dispatch_event  # noqa: PLC0415 - loaded by the first such event
+
+            return dispatch_event(self, event, context, exc)
+
+    @property
+    def event_handlers(self) -> list[EventHandler]:
+        """The non-HTTP event handlers, in registration order (blueprints' included)."""
+        handlers: list[EventHandler] = self._rare.setdefault("event_handlers", [])
+        return handlers
+
+    def _add_event_handler(self, spec: EventHandler) -> None:
+        self.event_handlers.append(spec)
 
     # Registration --------------------------------------------------------------------------------
 
