@@ -362,9 +362,10 @@ class App(Scaffold):
         try:
             return self._lambda_handler(event, context)
         except UnsupportedEvent as exc:
-            from .events.dispatch import dispatch_event  # noqa: PLC0415 - loaded by the first such event
+            unsupported = exc  # dispatched outside the except block: a handler's traceback is its own
+        from .events.dispatch import dispatch_event  # noqa: PLC0415 - loaded by the first such event
 
-            return dispatch_event(self, event, context, exc)
+        return dispatch_event(self, event, context, unsupported)
 
     @property
     def event_handlers(self) -> list[EventHandler]:

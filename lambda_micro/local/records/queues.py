@@ -10,7 +10,14 @@ from typing import Any
 
 from ._common import ACCOUNT_ID, DEFAULT_REGION, arn, body_text, epoch_millis, iso_time, md5_hex, new_id
 
-__all__ = ["sns_event", "sns_record", "sqs_event", "sqs_message", "sqs_message_attributes"]
+__all__ = [
+    "sns_event",
+    "sns_record",
+    "sqs_event",
+    "sqs_message",
+    "sqs_message_attributes",
+    "sqs_record_from_message",
+]
 
 MessageAttributes = Mapping[str, str | int | float | bytes]
 
@@ -143,3 +150,34 @@ def sns_event(*messages: Any, topic: str = "my-topic", **options: Any) -> dict[s
         for message in messages
     ]
     return {"Records": records or [sns_record(topic=topic, **options)]}
+
+
+def sqs_record_from_message(message: Mapping[str, Any], queue_arn: str) -> dict[str, Any]:
+    """The event record Lambda builds from a message ``ReceiveMessage`` returned (boto3's shape)."""
+    attributes = {str(key): str(value) for key, value in (message.get("Attributes") or {}).items()}
+    message_attributes: dict[str, Any] = {}
+    for name, value in (message.get("MessageAttributes") or {}).items():
+        attribute: dict[str, Any] = {
+            "dataType": value["DataType"],
+            "stringListValues": [],
+            "binaryListValues": [],
+        }
+        if "BinaryValue" in value:
+            attribute["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode("ascii")
+        else:
+            attribute["stringValue"] = value.get("StringValue", "")
+        message_attributes[name] = attribute
+    record = {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": attributes,
+        "messageAttributes": message_attributes,
+        "md5OfBody": message.get("MD5OfBody") or md5_hex(message["Body"]),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": queue_arn.split(":")[3],
+    }
+    if "MD5OfMessageAttributes" in message:
+        record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
+    return record
