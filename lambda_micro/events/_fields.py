@@ -96,11 +96,15 @@ def decode_base64(text: str, what: str, field: str) -> bytes:
 
 
 def parse_json(text: str | bytes, what: str, field: str) -> Any:
-    """``text`` as JSON; :class:`BadRecord` saying where it stops being JSON."""
+    """``text`` as JSON (bytes must be UTF-8, as JSON is); :class:`BadRecord` saying where it stops being
+    JSON."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")  # json.loads would also guess UTF-16 and UTF-32
+        except UnicodeDecodeError:
+            raise BadRecord(what, field, "is not UTF-8 text") from None
     try:
         return json.loads(text)
-    except UnicodeDecodeError:
-        raise BadRecord(what, field, "is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise BadRecord(
             what, field, f"is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
