@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+from typing import Any
 
 import pytest
 
@@ -137,3 +139,29 @@ def test_trigger_refuses_unknown_and_record_events(worker: Worker) -> None:
         worker.aws.trigger("WorkerFunction.Nope")
     with pytest.raises(TriggerError, match="is a SQS event"):
         worker.aws.trigger("WorkerFunction.JobsEvent")
+
+
+def test_unapplied_properties_and_foreign_resources_are_warned_about(
+    worker_template: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from lambda_micro.testing.plugin import local_aws
+
+    jobs = next(s for s in worker_template.event_sources if s.event_id == "JobsEvent")
+    filtered = replace(jobs, ignored=("FilterCriteria",))
+    foreign = replace(
+        jobs, event_id="Theirs", resource_id=None, resource_arn="arn:aws:sqs:us-east-1:1:theirs"
+    )
+    function = replace(worker_template.functions["WorkerFunction"], event_sources=[filtered, foreign])
+    template = replace(worker_template, functions={"WorkerFunction": function})
+    with (
+        caplog.at_level(logging.WARNING, logger="lambda_micro.local"),
+        local_aws(template, monkeypatch) as aws,
+    ):
+        assert aws._delivery is not None
+        assert any(
+            "SQS WorkerFunction.Theirs: not delivered locally" in line for line in aws._delivery.describe()
+        )
+    assert "WorkerFunction.Events.JobsEvent: FilterCriteria not applied locally" in caplog.text
+    assert "WorkerFunction.Events.Theirs is not delivered locally: its queue arn:aws:sqs" in caplog.text

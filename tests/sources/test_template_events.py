@@ -136,3 +136,18 @@ def test_bad_redrive_policy(tmp_path: Path) -> None:
     text_policy = queue.replace("{maxReceiveCount: 3}", "not json")
     with pytest.raises(TemplateError, match="RedrivePolicy must be JSON or a mapping"):
         read(tmp_path, "Type: SQS\nProperties: {Queue: !GetAtt Q.Arn}\n", text_policy)
+
+
+def test_properties_not_applied_locally_are_listed(tmp_path: Path) -> None:
+    template = read(
+        tmp_path,
+        """\
+        Type: SQS
+        Properties:
+          Queue: arn:aws:sqs:us-east-1:111111111111:theirs
+          MaximumBatchingWindowInSeconds: 5
+          FilterCriteria: {Filters: [{Pattern: '{"body": {"a": [1]}}'}]}
+        """,
+    )
+    (source,) = template.event_sources
+    assert source.ignored == ("FilterCriteria", "MaximumBatchingWindowInSeconds")

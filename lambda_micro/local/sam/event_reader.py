@@ -9,7 +9,7 @@ from typing import Any
 
 from ._base import ReaderBase, truthy
 from .cfn_yaml import line_of
-from .event_sources import BATCH_DEFAULTS, EVENT_SOURCE_TYPES, EventSource, Queue, Stream, Topic
+from .event_sources import APPLIED, BATCH_DEFAULTS, EVENT_SOURCE_TYPES, EventSource, Queue, Stream, Topic
 
 __all__ = ["EventSourceReader"]
 
@@ -126,7 +126,9 @@ class EventSourceReader(ReaderBase):
         props = self.resolve(raw, resource=where, line=line)
         source = EventSource(function_id=function_id, event_id=event_id, type=etype, line=line)
         reference = EVENT_SOURCE_TYPES[etype]
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = {
+            "ignored": tuple(sorted(str(name) for name in raw if name not in APPLIED[etype]))
+        }
         if reference is not None:
             if reference not in props:
                 raise self.error(f"a {etype} event needs {reference}", line=line, resource=where)

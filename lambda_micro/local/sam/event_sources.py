@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 __all__ = [
+    "APPLIED",
+    "BATCH_DEFAULTS",
     "EVENT_SOURCE_TYPES",
     "RUNTIME_KINDS",
     "EventSource",
@@ -115,6 +117,8 @@ class EventSource:
     pattern: dict[str, Any] | None = None
     event_bus: str = "default"
     filter_policy: dict[str, Any] | None = None
+    #: Properties the template gives that local delivery does not apply (``FilterCriteria``...).
+    ignored: tuple[str, ...] = ()
     line: int | None = None
 
     @property
@@ -131,3 +135,44 @@ class EventSource:
     def is_batch(self) -> bool:
         """Whether the source delivers batches that may fail in part (SQS, Kinesis, DynamoDB)."""
         return self.type in BATCH_DEFAULTS
+
+
+#: The properties local delivery applies (or that change nothing locally), by event type.
+APPLIED: Final[dict[str, frozenset[str]]] = {
+    "SQS": frozenset({"Queue", "BatchSize", "Enabled", "FunctionResponseTypes"}),
+    "S3": frozenset({"Bucket", "Events", "Filter"}),
+    "DynamoDB": frozenset(
+        {
+            "Stream",
+            "BatchSize",
+            "Enabled",
+            "FunctionResponseTypes",
+            "StartingPosition",
+            "MaximumRetryAttempts",
+        }
+    ),
+    "Kinesis": frozenset(
+        {
+            "Stream",
+            "BatchSize",
+            "Enabled",
+            "FunctionResponseTypes",
+            "StartingPosition",
+            "MaximumRetryAttempts",
+        }
+    ),
+    "SNS": frozenset({"Topic", "FilterPolicy", "Region"}),
+    "Schedule": frozenset({"Schedule", "Name", "Input", "Enabled", "State", "Description"}),
+    "ScheduleV2": frozenset(
+        {
+            "ScheduleExpression",
+            "ScheduleExpressionTimezone",
+            "Name",
+            "GroupName",
+            "Input",
+            "State",
+            "Description",
+        }
+    ),
+    "EventBridgeRule": frozenset({"Pattern", "EventBusName", "RuleName", "Input", "State"}),
+}

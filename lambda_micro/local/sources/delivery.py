@@ -111,6 +111,14 @@ class EventDelivery:
             s3.put_bucket_notification_configuration(
                 Bucket=bucket, NotificationConfiguration={"QueueConfigurations": configurations}
             )
+        for source in self.template.event_sources:
+            if source.ignored:
+                self.log.warning(
+                    "%s.Events.%s: %s not applied locally (its events are delivered without)",
+                    source.function_id,
+                    source.event_id,
+                    ", ".join(source.ignored),
+                )
         for source, reason in self.skipped:
             self.log.warning(
                 "%s.Events.%s is not delivered locally: %s", source.function_id, source.event_id, reason
