@@ -28,9 +28,12 @@ $(STAMP): pyproject.toml $(LOCAL_DIST)/pyproject.toml
 
 venv: $(STAMP)
 
-## The main job: the local gateway serving template.yaml's functions on an embedded AWS (moto).
+## The main job: the local gateway serving template.yaml's functions on an embedded AWS (moto), with their
+## non-HTTP events (the feed's stream, the thumbnails' S3 notifications, the nightly schedule) delivered too.
+## SiteUrl: the feed's and the sitemap's links point at this server.
 serve: $(STAMP)
-	$(BIN)/lambda-micro serve --template template.yaml --host $(HOST) --port $(PORT)
+	$(BIN)/lambda-micro serve --template template.yaml --host $(HOST) --port $(PORT) \
+	  --parameter-overrides SiteUrl=http://$(HOST):$(PORT)/
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

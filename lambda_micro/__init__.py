@@ -20,6 +20,13 @@ if TYPE_CHECKING:
     from .ctx import copy_current_request_context as copy_current_request_context
     from .ctx import has_app_context as has_app_context
     from .ctx import has_request_context as has_request_context
+    from .events import EventBridgeEvent as EventBridgeEvent
+    from .events import KinesisRecord as KinesisRecord
+    from .events import S3Object as S3Object
+    from .events import ScheduledEvent as ScheduledEvent
+    from .events import SNSMessage as SNSMessage
+    from .events import SQSMessage as SQSMessage
+    from .events import StreamRecord as StreamRecord
     from .globals import current_app as current_app
     from .globals import g as g
     from .globals import request as request
@@ -53,6 +60,13 @@ __version__ = "0.1.0"
 
 # Public name -> the submodule defining it.
 _EXPORTS: dict[str, str] = {
+    "EventBridgeEvent": ".events",
+    "KinesisRecord": ".events",
+    "S3Object": ".events",
+    "SNSMessage": ".events",
+    "SQSMessage": ".events",
+    "ScheduledEvent": ".events",
+    "StreamRecord": ".events",
     "App": ".app",
     "Blueprint": ".blueprints",
     "Config": ".config",
@@ -94,8 +108,15 @@ __all__ = [
     "App",
     "Blueprint",
     "Config",
+    "EventBridgeEvent",
+    "KinesisRecord",
     "Request",
     "Response",
+    "S3Object",
+    "SNSMessage",
+    "SQSMessage",
+    "ScheduledEvent",
+    "StreamRecord",
     "abort",
     "after_this_request",
     "appcontext_popped",

@@ -35,14 +35,19 @@ def log_unhandled_exception(
     environ: Mapping[str, Any] | None = None,
     *,
     message: str = "Unhandled exception",
+    fields: Mapping[str, Any] | None = None,
 ) -> None:
-    """Log ``exc`` once: a single JSON line with the Lambda and API Gateway request ids and the traceback."""
+    """Log ``exc`` once: a single JSON line with the Lambda and API Gateway request ids and the traceback.
+
+    ``fields`` are added to the record (a non-HTTP event's source and record id).
+    """
     aws_request_id, api_request_id = _request_ids(environ)
     record: dict[str, Any] = {
         "level": "ERROR",
         "message": message,
         "error_type": type(exc).__qualname__,
         "error": str(exc),
+        **(fields or {}),
     }
     if aws_request_id is not None:
         record["aws_request_id"] = aws_request_id

@@ -19,6 +19,7 @@ from ._lambda import AppHandler
 from ._memo import Memo
 from ._routing import MATCHES_LIMIT, SERVER_NAMES_LIMIT, MatchKey, URLMap, URLRule, URLs
 from ._templates import Templates
+from .adapter import UnsupportedEvent
 from .config import Config
 from .ctx import AppContext, AppGlobals, RequestContext
 from .json import JSONProvider
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from .app_testing import AppClient
     from .blueprints import Blueprint
     from .cli import AppCommands
+    from .events.registry import EventHandler
     from .typing import RouteCallable
 
 __all__ = ["App", "URLMap", "URLRule"]
@@ -294,9 +296,28 @@ class App(Dispatch, Errors, URLs, Templates, SnapStartHooks, DevTools, Scaffold)
 
     # Lambda --------------------------------------------------------------------------------------
 
-    def lambda_handler(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        """The AWS Lambda entry point: ``handler = app.lambda_handler`` at module level."""
-        return self._lambda_handler(event, context)
+    def lambda_handler(self, event: dict[str, Any], context: Any) -> Any:
+        """The AWS Lambda entry point: ``handler = app.lambda_handler`` at module level.
+
+        HTTP events reach the WSGI app; the others (SQS, S3, streams, schedules, EventBridge, SNS) the
+        handlers registered with ``@app.on_sqs`` and its siblings (:mod:`lambda_micro.events`).
+        """
+        try:
+            return self._lambda_handler(event, context)
+        except UnsupportedEvent as exc:
+            unsupported = exc  # dispatched outside the except block: a handler's traceback is its own
+        from .events.dispatch import dispatch_event  # noqa: PLC0415 - loaded by the first such event
+
+        return dispatch_event(self, event, context, unsupported)
+
+    @property
+    def event_handlers(self) -> list[EventHandler]:
+        """The non-HTTP event handlers, in registration order (blueprints' included)."""
+        handlers: list[EventHandler] = self._rare.setdefault("event_handlers", [])
+        return handlers
+
+    def _add_event_handler(self, spec: EventHandler) -> None:
+        self.event_handlers.append(spec)
 
     # Registration --------------------------------------------------------------------------------
 

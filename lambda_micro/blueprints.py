@@ -16,6 +16,7 @@ from .typing import (
 
 if TYPE_CHECKING:
     from .app import App
+    from .events.registry import EventHandler
     from .typing import RouteCallable, TemplateContextProcessorCallable
 
 __all__ = ["Blueprint"]
@@ -139,6 +140,10 @@ class Blueprint(Scaffold):
 
     def _register_view(self, endpoint: str, f: RouteCallable) -> None:
         self._deferred.append(lambda app, name: app._register_view(f"{name}.{endpoint}", f))
+
+    def _add_event_handler(self, spec: EventHandler) -> None:
+        # Added to the app when the blueprint is registered, in registration order, named by the blueprint.
+        self._deferred.append(lambda app, name: app._add_event_handler(spec.for_blueprint(name)))
 
     def app_template_filter(self, name: str | None = None) -> Callable[[T_callable], T_callable]:
         """Like ``App.template_filter``, registered on the app with the blueprint."""

@@ -12,6 +12,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from .helpers import send_from_directory
+from .scaffold_events import EventRegistration
 from .typing import (
     AfterRequestCallable,
     BeforeRequestCallable,
@@ -136,8 +137,9 @@ def _exception_class_and_code(
     return exc_class, None
 
 
-class Scaffold:
-    """What App and Blueprint have in common: the decorators that register views, hooks and handlers."""
+class Scaffold(EventRegistration):
+    """What App and Blueprint have in common: the decorators that register views, hooks and handlers
+    (the non-HTTP event handlers' come from :class:`~lambda_micro.scaffold_events.EventRegistration`)."""
 
     name: str
 

@@ -16,6 +16,10 @@ import secrets
 from typing import Any
 
 from blog_posts import (
+    FEED_KEY,
+    FEED_TYPE,
+    SITEMAP_KEY,
+    SITEMAP_TYPE,
     Cursors,
     ImageNotFound,
     ImageStore,
@@ -34,6 +38,7 @@ from blog_posts import (
     parse_version,
     post_excerpt,
     secret_key,
+    thumbnail_key,
     transport_headers,
     validate_post,
 )
@@ -177,23 +182,62 @@ def show_post(slug: str) -> tuple[str, int]:
     return page("post.html", post=post, body=body)
 
 
-@app.get("/posts/<slug>/image")
-def post_image(slug: str) -> Response:
-    """The post's image, from S3; cached by browsers until the post gets a new image."""
+def _image_of(slug: str, thumbnail: bool) -> Response:
     post = _post_or_404(slug)
     if post.image is None:
         abort(404)
+    key = post.image.key
     try:
-        data = images.get(post.image.key)
+        data = images.get(thumbnail_key(key) if thumbnail else key)
     except ImageNotFound:
-        abort(404)
+        if not thumbnail:
+            abort(404)
+        return _image_of(slug, thumbnail=False)  # not made yet: the image itself
     response = Response(data, mimetype=post.image.content_type)
     response.headers.update(image_headers(post.slug, post.image.content_type))
-    # Each upload has its own S3 key, so the key identifies these exact bytes.
-    response.set_etag(hashlib.sha256(post.image.key.encode("utf-8")).hexdigest()[:32])
+    # Each upload has its own S3 key, so the key identifies these exact bytes (and their thumbnail).
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    response.set_etag("t" + digest[:31] if thumbnail else digest[:32])
     response.headers["Cache-Control"] = "public, max-age=300"
     response.make_conditional(request)
     return response
+
+
+@app.get("/posts/<slug>/image")
+def post_image(slug: str) -> Response:
+    """The post's image, from S3; cached by browsers until the post gets a new image."""
+    return _image_of(slug, thumbnail=False)
+
+
+@app.get("/posts/<slug>/thumbnail")
+def post_thumbnail(slug: str) -> Response:
+    """The post's image, shrunk (the ThumbnailFunction writes it on upload); the image itself until then."""
+    return _image_of(slug, thumbnail=True)
+
+
+def _site_document(key: str, content_type: str) -> Response:
+    """A document the FeedFunction wrote to the bucket (404 until the first post is written)."""
+    try:
+        data = images.get(key)
+    except ImageNotFound:
+        abort(404)
+    response = Response(data, content_type=content_type)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.add_etag()
+    response.make_conditional(request)
+    return response
+
+
+@app.get("/feed.xml")
+def feed() -> Response:
+    """The Atom feed of the newest posts."""
+    return _site_document(FEED_KEY, FEED_TYPE)
+
+
+@app.get("/sitemap.xml")
+def site_map() -> Response:
+    """The sitemap of every post."""
+    return _site_document(SITEMAP_KEY, SITEMAP_TYPE)
 
 
 def _form_fields() -> dict[str, str]:

@@ -7,6 +7,7 @@
     lambda-micro invoke  FUNCTION_ID [--event FILE|-] [--method M --path P --query Q --header K:V --body B]
     lambda-micro event   SOURCE [--method M --path P --query Q --header K:V --body B --stage S ...]
                          (SOURCE: rest, http-1.0, http-2.0, url, alb, lattice-1.0, lattice-2.0, edge)
+    lambda-micro trigger FUNCTION_ID.EVENT_ID [--detail JSON]   (a schedule or an EventBridge rule, now)
     lambda-micro routes  [--template template.yaml]
     lambda-micro check   [--template template.yaml]
     lambda-micro new     PATH [--api http|rest|both] [--with-table] [--with-bucket] [--name NAME] [--force]
@@ -34,7 +35,7 @@ from types import FrameType
 
 from lambda_micro.adapter.infer import SOURCES
 
-from .cli_invoke import CliError, region_of, run_event, run_invoke
+from .cli_invoke import CliError, region_of, run_event, run_invoke, run_trigger
 from .console import PROG, banner, format_routes, logging_to, plural
 from .devserver import DevServer, is_loopback
 from .drift import check_drift
@@ -188,6 +189,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="edge: the trigger's 'include body' option (default: on)",
     )
 
+    trigger = commands.add_parser(
+        "trigger",
+        help="fire a schedule or an EventBridge rule of the template once, now",
+        description="Invoke the function of FUNCTION_ID.EVENT_ID (a Schedule, ScheduleV2 or EventBridgeRule "
+        "event) with the event that schedule or rule sends, and print the result (exit 1 if it fails). "
+        "`lambda-micro serve` fires schedules on time by itself.",
+    )
+    trigger.add_argument("event", metavar="FUNCTION_ID.EVENT_ID", help="e.g. CleanupFunction.Nightly")
+    trigger.add_argument("--detail", metavar="JSON", help="an EventBridgeRule event's detail (default: {})")
+    _add_template_options(trigger)
+    _add_runtime_options(trigger)
+
     routes = commands.add_parser("routes", help="list the template's routes")
     _add_template_options(routes)
 
@@ -302,6 +315,10 @@ def _cmd_event(args: argparse.Namespace) -> int:
     return run_event(args)
 
 
+def _cmd_trigger(args: argparse.Namespace) -> int:
+    return run_trigger(args, _load_template(args))
+
+
 def _cmd_routes(args: argparse.Namespace) -> int:
     template = _load_template(args)
     try:
@@ -343,6 +360,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": _cmd_serve,
     "invoke": _cmd_invoke,
     "event": _cmd_event,
+    "trigger": _cmd_trigger,
     "routes": _cmd_routes,
     "check": _cmd_check,
     "new": _cmd_new,

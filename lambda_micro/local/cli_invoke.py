@@ -1,4 +1,5 @@
-"""``lambda-micro invoke`` and ``lambda-micro event``: one request, as its event source hands it to Lambda."""
+"""``lambda-micro invoke``, ``event`` and ``trigger``: one request as its event source hands it to Lambda, or
+one firing of a schedule or an EventBridge rule."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from .invoke import error_payload, invoke
 from .loader import load_function
 from .sam import SamTemplate
 
-__all__ = ["CliError", "region_of", "run_event", "run_invoke"]
+__all__ = ["CliError", "region_of", "run_event", "run_invoke", "run_trigger"]
 
 logger = logging.getLogger("lambda_micro.local")
 
@@ -168,8 +169,13 @@ def run_invoke(args: argparse.Namespace, template: SamTemplate) -> int:
         )
         print(json.dumps(error_payload(outcome.error), indent=2))
         return 1
+    return _print_result(outcome.result)
+
+
+def _print_result(result: Any) -> int:
+    """Print a handler's result as JSON (exit status 0), or the runtime's marshal error (1)."""
     try:
-        print(json.dumps(outcome.result, indent=2, ensure_ascii=False))
+        print(json.dumps(result, indent=2, ensure_ascii=False))
     except (TypeError, ValueError) as exc:
         payload = {"errorMessage": f"Unable to marshal response: {exc}", "errorType": "Runtime.MarshalError"}
         print(json.dumps(payload, indent=2))
@@ -204,3 +210,44 @@ def run_event(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     print(json.dumps(event, indent=2, ensure_ascii=False))
     return 0
+
+
+def run_trigger(args: argparse.Namespace, template: SamTemplate) -> int:
+    """Fire ``args.event`` (``Function.Event``, a schedule or an EventBridge rule) once; print the result."""
+    from .sources.delivery import EventDelivery, TriggerError  # noqa: PLC0415 - this command only
+
+    function_id, _, event_id = args.event.partition(".")
+    detail = None
+    if args.detail is not None:
+        try:
+            detail = json.loads(args.detail)
+        except json.JSONDecodeError as exc:
+            raise CliError(f"--detail: not valid JSON: {exc}") from None
+        if not isinstance(detail, dict):
+            raise CliError("--detail: the event's detail must be a JSON object")
+    source = next((s for s in template.event_sources if s.qualified_id == args.event), None)
+    if not event_id or source is None:
+        known = ", ".join(s.qualified_id for s in template.event_sources) or "none"
+        raise CliError(
+            f"{template.path}: no event {args.event!r} (FunctionId.EventId; non-HTTP events: {known})"
+        )
+    env_vars = load_env_vars(args.env_vars) if args.env_vars else None
+    function = function_with_env_vars(template.function(function_id), env_vars)
+    with _aws(args) as aws:
+        if aws is not None:
+            aws.create_resources(template)
+        loaded = load_function(
+            function, extra_env=aws.environment if aws is not None else None, region=template.region
+        )
+        try:
+            delivery = EventDelivery(template, lambda: {function_id: loaded}).trigger(
+                args.event, detail=detail
+            )
+        except TriggerError as exc:
+            raise CliError(str(exc)) from None
+        finally:
+            loaded.unload()
+    if delivery.error is not None:
+        print(json.dumps({"errorMessage": delivery.error, "errorType": "Unhandled"}, indent=2))
+        return 1
+    return _print_result(delivery.result)

@@ -106,11 +106,18 @@ def banner(dev: DevServer) -> str:
         lines.append(f"  local AWS (moto): {dev.aws.endpoint}")
         lines.extend(f"    table  {table.logical_id}: {table.name}" for table in template.tables.values())
         lines.extend(f"    bucket {bucket.logical_id}: {bucket.name}" for bucket in template.buckets.values())
+        lines.extend(f"    queue  {queue.logical_id}: {queue.name}" for queue in template.queues.values())
+        lines.extend(f"    topic  {topic.logical_id}: {topic.name}" for topic in template.topics.values())
+        lines.extend(f"    stream {stream.logical_id}: {stream.name}" for stream in template.streams.values())
     else:
         lines.append("  AWS: real (your environment's credentials and region)")
     lines.append("")
     lines.extend("  " + line for line in format_routes(table).splitlines())
     lines.append("")
+    if dev.delivery is not None:
+        lines.append("  events (delivered from the local AWS):")
+        lines.extend(f"    {line}" for line in dev.delivery.describe())
+        lines.append("")
     combined = next((port for api, port in dev.listening if api is None), None)
     if combined is not None:
         url = dev.server.url_for(combined)

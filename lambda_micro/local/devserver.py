@@ -1,4 +1,5 @@
-"""What ``lambda-micro serve`` runs: the embedded AWS, the gateway, its HTTP server and the reloader.
+"""What ``lambda-micro serve`` runs: the embedded AWS, the gateway, its HTTP server, the delivery of the
+template's non-HTTP events (:mod:`.sources`) and the reloader.
 
 The gateway listens on the combined port (every API of the template, for the browser) and on one port per
 API after it (``--port 3000``: 3001, 3002... in template order; ``--port 0``: free ports), where an
@@ -23,6 +24,7 @@ from .reload import FileWatcher
 from .routing import RouteTable
 from .sam import TemplateError
 from .server import GatewayStartError, LocalServer
+from .sources.delivery import EventDelivery
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -80,6 +82,7 @@ class DevServer:
         reload_interval: float = 0.5,
         api: str | None = None,
         api_ports: bool = True,
+        delivery_interval: float = 0.5,
     ) -> None:
         self.template = Path(template)
         self.host = host
@@ -96,6 +99,9 @@ class DevServer:
         self.gateway: LocalGateway | None = None
         self.server: LocalServer | None = None
         self.watcher: FileWatcher | None = None
+        #: The delivery of the template's SQS, S3, stream, SNS, EventBridge and schedule events (moto only).
+        self.delivery: EventDelivery | None = None
+        self.delivery_interval = delivery_interval
         #: ``(api id or None for the combined port, port)``, in the order listened on.
         self.listening: list[tuple[str | None, int]] = []
         self._saved_environ: dict[str, str] | None = None
@@ -142,6 +148,7 @@ class DevServer:
             self.listening = [
                 (api, port) for (api, _, _), port in zip(listeners, self.server.ports, strict=True)
             ]
+            self._start_delivery(self.gateway.state)
         except BaseException:
             self.stop()
             raise
@@ -150,6 +157,21 @@ class DevServer:
             self.watcher.start()
         if serve_in_thread:
             self.server.start()
+
+    def _start_delivery(self, state: GatewayState) -> None:
+        """Deliver the template's non-HTTP events from the embedded AWS to the functions served now."""
+        template = state.template
+        if template is None or not template.event_sources:
+            return
+        if self.aws is None:
+            logger.warning("with --aws real, the template's non-HTTP events are not delivered locally")
+            return
+        gateway = self.gateway
+        assert gateway is not None
+        self.delivery = EventDelivery(
+            template, lambda: gateway.state.functions, client_kwargs=self.aws.client_kwargs, log=logger
+        ).setup()
+        self.delivery.start(self.delivery_interval)
 
     def url(self, api: str | None = None) -> str:
         """The URL of the combined port, or of ``api``'s own port."""
@@ -186,7 +208,13 @@ class DevServer:
         gone = [api for api, _ in self.listening if api is not None and api not in state.api_tables]
         if gone:  # its port stays open, answering as an API without routes
             state = replace(state, api_tables={**state.api_tables, **{api: RouteTable([]) for api in gone}})
-        self.gateway.swap(state)
+        previous = self.gateway.swap(state)
+        old_sources = previous.template.event_sources if previous.template is not None else []
+        if state.template is not None and state.template.event_sources != old_sources:
+            if self.delivery is not None:
+                self.delivery.stop()
+                self.delivery = None
+            self._start_delivery(state)
         routes = len(state.table.routes)
         logger.info("reloaded after a change to %s (%d route%s)", shown, routes, "" if routes == 1 else "s")
         for function_id, problem in state.load_errors.items():
@@ -208,6 +236,9 @@ class DevServer:
         watcher, self.watcher = self.watcher, None
         if watcher is not None:
             watcher.stop()
+        delivery, self.delivery = self.delivery, None
+        if delivery is not None:
+            delivery.stop()
         server, self.server = self.server, None
         if server is not None:
             server.shutdown()

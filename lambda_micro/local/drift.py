@@ -9,7 +9,9 @@ Three checks, every problem reported at once (file, resource, line):
    them); for any other handler the route is invoked with a real event and a 404 or 405 answer is drift;
 3. every route of an ``App`` is declared in the template for each of its methods (HEAD and OPTIONS aside,
    which API Gateway answers or forwards with GET's route), otherwise API Gateway answers 403/404 before the
-   function runs. The ``static`` endpoints are exempt: static files are often served from S3 or a CDN.
+   function runs. The ``static`` endpoints are exempt: static files are often served from S3 or a CDN;
+4. the function's non-HTTP events and the ``App``'s event handlers agree, both ways, and a batch source
+   whose handler reports partial failures has ``ReportBatchItemFailures`` (:mod:`.drift_events`).
 
 The check runs inside moto's ``mock_aws`` with the template's tables and buckets, so functions that create
 boto3 clients (or even read a table) at import time load as they would in the local gateway.
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .drift_events import check_event_handlers
 from .gateway import GatewayRequest, GatewayState, LocalGateway
 from .loader import FunctionLoadError, LoadedFunction, load_function
 from .results import InvalidResult
@@ -45,7 +48,9 @@ _CONVERTER = re.compile(
 class DriftProblem:
     """One disagreement between the template and a function; ``str()`` names the file and the resource."""
 
-    kind: str  # "import", "unreachable-route", "undeclared-route"
+    # "import", "unreachable-route", "undeclared-route", "invalid-result", "unhandled-event",
+    # "undeclared-event", "batch-failures"
+    kind: str
     file: Path
     resource: str  # the function's logical id
     message: str
@@ -294,6 +299,7 @@ def check_drift(
                 app = _find_app(loaded)
                 if app is not None:
                     _check_app_routes(template, function, app, problems)
+                    check_event_handlers(template, function, app, problems)
                 else:
                     _check_handler_routes(template, function, loaded, problems)
             finally:

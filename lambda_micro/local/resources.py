@@ -1,4 +1,5 @@
-"""Create the template's DynamoDB tables and S3 buckets on a local AWS (moto), with boto3.
+"""Create the template's DynamoDB tables, S3 buckets, SQS queues, SNS topics and Kinesis streams on a local
+AWS (moto), with boto3.
 
 Works in-process inside ``moto.mock_aws()`` and against a moto server
 (``client_kwargs={"endpoint_url": ...}``). Creation is idempotent: what already exists is left as it is.
@@ -6,11 +7,12 @@ Works in-process inside ``moto.mock_aws()`` and against a moto server
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .sam import SamTemplate, Table
+from .sam import Queue, SamTemplate, Table
 
 __all__ = ["CreatedResources", "create_resources", "table_request"]
 
@@ -21,6 +23,10 @@ class CreatedResources:
 
     tables: dict[str, str] = field(default_factory=dict)
     buckets: dict[str, str] = field(default_factory=dict)
+    #: Queue logical id -> its URL; topic and stream logical ids -> their ARNs.
+    queues: dict[str, str] = field(default_factory=dict)
+    topics: dict[str, str] = field(default_factory=dict)
+    streams: dict[str, str] = field(default_factory=dict)
 
 
 def table_request(table: Table) -> dict[str, Any]:
@@ -51,7 +57,8 @@ def table_request(table: Table) -> dict[str, Any]:
 def create_resources(
     template: SamTemplate, *, client_kwargs: Mapping[str, Any] | None = None
 ) -> CreatedResources:
-    """Create every table (keys, GSIs, LSIs, TTL) and bucket of ``template``; existing ones are kept."""
+    """Create every table (keys, GSIs, LSIs, TTL, streams), bucket, queue (with its redrive policy), topic
+    and Kinesis stream of ``template``; existing ones are kept."""
     import boto3  # noqa: PLC0415 - dev-only dependency, imported when resources are created
 
     kwargs: dict[str, Any] = {"region_name": template.region, **dict(client_kwargs or {})}
@@ -87,7 +94,48 @@ def create_resources(
                 s3.create_bucket(**request)
             except (s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
                 continue
+    if template.queues:
+        created.queues = _create_queues(template, boto3.client("sqs", **kwargs))
+    if template.topics:
+        sns = boto3.client("sns", **kwargs)
+        for logical_id, topic in template.topics.items():
+            attributes = {"FifoTopic": "true"} if topic.fifo else {}
+            created.topics[logical_id] = sns.create_topic(Name=topic.name, Attributes=attributes)["TopicArn"]
+    if template.streams:
+        kinesis = boto3.client("kinesis", **kwargs)
+        existing_streams = set(kinesis.list_streams().get("StreamNames", []))
+        for logical_id, stream in template.streams.items():
+            if stream.name not in existing_streams:
+                kinesis.create_stream(StreamName=stream.name, ShardCount=stream.shard_count)
+            created.streams[logical_id] = stream.arn
     return created
+
+
+def _queue_attributes(queue: Queue) -> dict[str, str]:
+    attributes = {"VisibilityTimeout": str(queue.visibility_timeout)}
+    if queue.fifo:
+        attributes["FifoQueue"] = "true"
+        if queue.content_based_deduplication:
+            attributes["ContentBasedDeduplication"] = "true"
+    return attributes
+
+
+def _create_queues(template: SamTemplate, sqs: Any) -> dict[str, str]:
+    """Create the queues (idempotent), then point each redrive policy at its dead-letter queue."""
+    urls = {
+        logical_id: sqs.create_queue(QueueName=queue.name, Attributes=_queue_attributes(queue))["QueueUrl"]
+        for logical_id, queue in template.queues.items()
+    }
+    for logical_id, queue in template.queues.items():
+        if queue.dead_letter_queue is None:
+            continue
+        target = template.queues.get(queue.dead_letter_queue)
+        policy = {
+            "deadLetterTargetArn": target.arn if target is not None else queue.dead_letter_queue,
+            "maxReceiveCount": queue.max_receive_count or 10,
+        }
+        sqs.set_queue_attributes(QueueUrl=urls[logical_id], Attributes={"RedrivePolicy": json.dumps(policy)})
+    return urls
 
 
 def _all_tables(client: Any) -> list[str]:

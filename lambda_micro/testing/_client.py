@@ -32,6 +32,7 @@ from lambda_micro.local.events import (
 )
 from lambda_micro.local.events.build import cookie_strings, raw_query
 from lambda_micro.local.gateway import GatewayRequest, GatewayState, LocalGateway
+from lambda_micro.local.invoke import FunctionTimedOut, invoke
 from lambda_micro.local.results import HttpResult
 from lambda_micro.local.routing import CatchAll, Miss, RouteTable
 from lambda_micro.local.sam import Route
@@ -380,6 +381,19 @@ class Client:
         return self.request("OPTIONS", path, **kwargs)
 
     # -- cookies --------------------------------------------------------------------------------------
+
+    def invoke_event(self, event: Any) -> Any:
+        """Invoke the handler with a non-HTTP ``event`` (``sqs_event(...)``, ``s3_event(...)``...) as Lambda
+        would, with a fresh context and the handler's timeout; return its result (for a batch:
+        ``{"batchItemFailures": [...]}``). A handler's exception propagates; running past the timeout
+        raises ``FunctionTimedOut``."""
+        target = _HandlerTarget(self)
+        outcome = invoke(target, event, self.make_context(), inline=True)
+        if outcome.error is not None:
+            raise outcome.error
+        if outcome.timed_out:
+            raise FunctionTimedOut(f"{self.function_name}: Task timed out after {self.timeout:.2f} seconds")
+        return outcome.result
 
     def set_cookie(self, name: str, value: str, *, path: str = "/") -> None:
         """Put a cookie in the jar (sent on the following requests)."""

@@ -6,8 +6,10 @@ Fixtures:
 - ``sam_template``: the parsed ``template.yaml`` (``--sam-template PATH`` or the ``lambda_micro_template`` ini
   option; default ``template.yaml`` in the rootdir; ``lambda_micro_parameter_overrides`` ini lines
   ``Name=Value``).
-- ``aws``: moto's ``mock_aws`` with fake credentials and the template's region, and every table and bucket of
-  the template created; gives their names, and boto3 clients/resources.
+- ``aws``: moto's ``mock_aws`` with fake credentials and the template's region, and every table, bucket,
+  queue, topic and stream of the template created; gives their names, and boto3 clients/resources.
+  ``aws.deliver()`` runs the template's non-HTTP events (SQS, S3, DynamoDB and Kinesis streams, SNS,
+  EventBridge rules) as their mappings would, synchronously: put an object, then assert its effect.
 - ``function_client``: ``function_client("WebFunction")`` imports that function from its CodeUri and Handler
   with its Environment, and returns a :class:`~lambda_micro.testing.Client` that matches requests against the
   function's template routes (payload, stage, resource) like API Gateway.
@@ -18,7 +20,8 @@ fixture that needs one is used.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,10 +30,11 @@ import pytest
 if TYPE_CHECKING:
     from lambda_micro.local.context import LambdaContext
     from lambda_micro.local.sam import SamTemplate
+    from lambda_micro.local.sources.delivery import Delivery, EventDelivery
 
     from ._client import Client
 
-__all__ = ["AwsResources"]
+__all__ = ["AwsResources", "local_aws"]
 
 _FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -157,6 +161,58 @@ class AwsResources:
         self.region = region
         self.tables: dict[str, str] = {}
         self.buckets: dict[str, str] = {}
+        #: Queue logical id -> URL; topic and stream logical ids -> ARN.
+        self.queues: dict[str, str] = {}
+        self.topics: dict[str, str] = {}
+        self.streams: dict[str, str] = {}
+        self._delivery: EventDelivery | None = None
+        self._functions: dict[str, Any] = {}
+
+    def queue_url(self, logical_id: str) -> str:
+        """The URL of queue ``logical_id``."""
+        return _lookup(self.queues, logical_id, "queue")
+
+    def topic_arn(self, logical_id: str) -> str:
+        """The ARN of topic ``logical_id``."""
+        return _lookup(self.topics, logical_id, "topic")
+
+    def deliver(self, *, rounds: int = 20) -> list[Delivery]:
+        """Deliver what the template's non-HTTP events have for their functions, now, and return the
+        deliveries (``str(delivery)``: ``SQS Jobs → WorkerFunction 3 records, 1 failed, 12 ms``).
+
+        Each source is polled as its mapping or service would (SQS, S3 notifications, DynamoDB and Kinesis
+        streams, SNS subscriptions, EventBridge rules), until a round delivers nothing, at most ``rounds``
+        times (a function's writes may feed another function's source). Schedules fire on time only in
+        ``lambda-micro serve``: fire one with :meth:`trigger`. A failed invocation does not raise: it is a
+        delivery with ``failed`` records and an ``error``, logged with its traceback.
+        """
+        if self._delivery is None:
+            return []
+        return self._delivery.deliver_until_quiet(max_rounds=rounds)
+
+    def trigger(self, qualified_id: str, detail: dict[str, Any] | None = None) -> Delivery:
+        """Fire schedule or EventBridge rule ``"Function.Event"`` now; return its delivery."""
+        if self._delivery is None:
+            raise KeyError(f"the template has no event {qualified_id!r} (no non-HTTP events at all)")
+        return self._delivery.trigger(qualified_id, detail=detail)
+
+    def _function(self, logical_id: str) -> Any:
+        if logical_id not in self._functions:
+            from lambda_micro.local.loader import FunctionLoadError, load_function  # noqa: PLC0415
+
+            assert self.template is not None
+            try:
+                self._functions[logical_id] = load_function(
+                    self.template.function(logical_id), region=self.template.region
+                )
+            except FunctionLoadError as exc:
+                pytest.fail(str(exc), pytrace=False)
+        return self._functions[logical_id]
+
+    def _close(self) -> None:
+        for loaded in self._functions.values():
+            loaded.unload()
+        self._functions.clear()
 
     def table_name(self, logical_id: str) -> str:
         """The physical name of table ``logical_id`` (as the functions see it)."""
@@ -200,7 +256,15 @@ def _lookup(names: dict[str, str], logical_id: str, kind: str) -> str:
 
 @pytest.fixture
 def aws(pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsResources]:
-    """moto's ``mock_aws`` with fake credentials; every table and bucket of the template is created."""
+    """moto's ``mock_aws`` with fake credentials; every table, bucket, queue, topic and stream of the
+    template is created, and its non-HTTP events are wired for ``aws.deliver()``."""
+    with local_aws(_load(pytestconfig, required=False), monkeypatch) as resources:
+        yield resources
+
+
+@contextlib.contextmanager
+def local_aws(template: SamTemplate | None, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsResources]:
+    """What the ``aws`` fixture gives, for ``template`` (a test of another project than the rootdir's)."""
     from moto import mock_aws  # noqa: PLC0415
 
     from lambda_micro.local.dynamodb_atomic import make_dynamodb_atomic  # noqa: PLC0415
@@ -208,7 +272,6 @@ def aws(pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
     make_dynamodb_atomic()  # concurrent conditional writes keep DynamoDB's guarantee, as on AWS
 
-    template = _load(pytestconfig, required=False)
     region = template.region if template is not None else "us-east-1"
     for name in _UNSET:
         monkeypatch.delenv(name, raising=False)
@@ -222,7 +285,36 @@ def aws(pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch) -> Iterato
             created = create_resources(template)
             resources.tables = created.tables
             resources.buckets = created.buckets
-        yield resources
+            resources.queues, resources.topics = created.queues, created.topics
+            resources.streams = created.streams
+            if template.event_sources:
+                from lambda_micro.local.sources.delivery import EventDelivery  # noqa: PLC0415
+
+                functions = _LazyFunctions(resources, template)
+                resources._delivery = EventDelivery(template, lambda: functions).setup()
+        try:
+            yield resources
+        finally:
+            resources._close()
+
+
+class _LazyFunctions(Mapping[str, Any]):
+    """The template's functions, each loaded when an event is first delivered to it."""
+
+    def __init__(self, resources: AwsResources, template: SamTemplate) -> None:
+        self._resources = resources
+        self._ids = list(template.functions)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._ids:
+            raise KeyError(key)
+        return self._resources._function(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 @pytest.fixture

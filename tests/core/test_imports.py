@@ -226,3 +226,102 @@ def test_public_names_resolve_lazily_and_completely() -> None:
         """
     )
     assert out == "module 'lambda_micro' has no attribute 'no_such_name'"
+
+
+# A Lambda invocation of each kind, written out (the test kit's builders would import dev-only modules).
+HTTP_EVENT = {
+    "version": "2.0",
+    "routeKey": "$default",
+    "rawPath": "/",
+    "rawQueryString": "",
+    "headers": {"host": "abc.execute-api.us-east-1.amazonaws.com"},
+    "requestContext": {
+        "accountId": "123456789012",
+        "apiId": "abc",
+        "domainName": "abc.execute-api.us-east-1.amazonaws.com",
+        "http": {
+            "method": "GET",
+            "path": "/",
+            "protocol": "HTTP/1.1",
+            "sourceIp": "127.0.0.1",
+            "userAgent": "t",
+        },
+        "requestId": "r1",
+        "routeKey": "$default",
+        "stage": "$default",
+        "time": "01/Jan/2024:00:00:00 +0000",
+        "timeEpoch": 1704067200000,
+    },
+    "isBase64Encoded": False,
+}
+SQS_EVENT = {
+    "Records": [
+        {
+            "messageId": "m1",
+            "receiptHandle": "r1",
+            "body": "hello",
+            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1704067200000"},
+            "messageAttributes": {},
+            "md5OfBody": "5d41402abc4b2a76b9719d911017c592",
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:jobs",
+            "awsRegion": "us-east-1",
+        }
+    ]
+}
+
+
+def test_http_only_lambda_app_never_imports_the_event_handlers() -> None:
+    modules, out = _modules_after(
+        f"""
+        from lambda_micro import App
+        app = App("http_only")
+
+        @app.get("/")
+        def index():
+            return {{"ok": True}}
+
+        print(app.lambda_handler({HTTP_EVENT!r}, None)["statusCode"])
+        """
+    )
+    assert out == "200"
+    assert _loaded(modules, "lambda_micro.events") == []
+    assert "decimal" not in modules
+
+
+def test_event_handlers_load_their_dispatch_with_the_first_event() -> None:
+    modules, out = _modules_after(
+        f"""
+        import sys
+        from lambda_micro import App
+        app = App("worker")
+
+        @app.on_sqs("jobs")
+        def job(message):
+            print("job", message.body)
+
+        print("dispatch at INIT:", "lambda_micro.events.dispatch" in sys.modules)
+        print(app.lambda_handler({SQS_EVENT!r}, None))
+        """
+    )
+    assert out.splitlines() == ["dispatch at INIT: False", "job hello", "{'batchItemFailures': []}"]
+    for package in (*HEAVY, *DEV_ONLY):
+        assert _loaded(modules, package) == [], f"an SQS worker imported {package}"
+
+
+def test_http_only_app_refuses_an_sqs_event_by_name() -> None:
+    _, out = _modules_after(
+        f"""
+        from lambda_micro import App
+        from lambda_micro.adapter import UnsupportedEvent
+        app = App("http_only")
+        try:
+            app.lambda_handler({SQS_EVENT!r}, None)
+        except UnsupportedEvent as exc:
+            print(exc)
+        """
+    )
+    assert out == (
+        "No handler for an SQS event (arn:aws:sqs:us-east-1:123456789012:jobs): the app registers no"
+        " @app.on_sqs handler."
+    )

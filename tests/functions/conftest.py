@@ -61,6 +61,7 @@ def load_module(name: str, path: Path) -> ModuleType:
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses (and pickling) look a module up by its name
     spec.loader.exec_module(module)
     return module
 

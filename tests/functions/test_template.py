@@ -64,7 +64,13 @@ def test_every_function_opts_in_to_snapstart_on_a_runtime_that_has_it() -> None:
 def test_each_function_has_its_own_folder_and_blog_posts_comes_from_a_layer(
     resources: dict[str, Any],
 ) -> None:
-    for logical_id, folder in (("WebFunction", "web"), ("ApiFunction", "api")):
+    for logical_id, folder in (
+        ("WebFunction", "web"),
+        ("ApiFunction", "api"),
+        ("FeedFunction", "feed"),
+        ("ThumbnailFunction", "thumbnail"),
+        ("CleanupFunction", "cleanup"),
+    ):
         code_uri = resources[logical_id]["Properties"]["CodeUri"]
         assert code_uri == f"functions/{folder}/"
         assert (ROOT / code_uri / "app.py").is_file()
@@ -114,7 +120,21 @@ def test_policies_are_least_privilege_templates_scoped_to_our_resources(resource
     (statement,) = extra["Statement"]
     assert statement["Action"] == "s3:DeleteObject"
     assert statement["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:s3:::${ImagesBucket}/*"}
-    text = json.dumps([web, api])
+    feed = resources["FeedFunction"]["Properties"]["Policies"]
+    cleanup = resources["CleanupFunction"]["Properties"]["Policies"]
+    # The event-driven functions read the posts; the feed writes site/ only, the cleanup lists and deletes.
+    assert {"DynamoDBReadPolicy": {"TableName": {"Ref": "PostsTable"}}} in feed
+    assert {"DynamoDBReadPolicy": {"TableName": {"Ref": "PostsTable"}}} in cleanup
+    assert {"S3ReadPolicy": {"BucketName": {"Ref": "ImagesBucket"}}} in cleanup
+    ((feed_statement,),) = [extra["Statement"] for extra in _policy_statements(feed)]
+    assert (feed_statement["Action"], feed_statement["Resource"]) == (
+        "s3:PutObject",
+        {"Fn::Sub": "arn:${AWS::Partition}:s3:::${ImagesBucket}/site/*"},
+    )
+    ((cleanup_statement,),) = [extra["Statement"] for extra in _policy_statements(cleanup)]
+    assert cleanup_statement["Action"] == "s3:DeleteObject"
+    assert "Policies" not in resources["ThumbnailFunction"]["Properties"]  # see ThumbnailAccess
+    text = json.dumps([web, api, feed, cleanup, resources["ThumbnailAccess"]])
     assert '"*"' not in text
     assert 'Action": "s3:*' not in text
 
@@ -295,20 +315,28 @@ def test_sam_build_function_artifacts_hold_only_function_code(build_dir: Path) -
         assert glibc is not None, tag
         if glibc.groups():
             assert (int(glibc[1]), int(glibc[2])) <= (2, 34), tag
+    feed = _files(build_dir / "FeedFunction")
+    thumbnail = _files(build_dir / "ThumbnailFunction")
+    cleanup = _files(build_dir / "CleanupFunction")
+    assert {name for name in feed if "/" not in name} == {"app.py", "atom.py", "requirements.txt"}
+    assert {name for name in cleanup if "/" not in name} == {"app.py", "requirements.txt"}
+    assert {"app.py", "thumbnails.py", "requirements.txt"} <= thumbnail
+    assert any(name.startswith("PIL/") for name in thumbnail)  # Pillow: the thumbnail function's own
+    assert not any(name.startswith("PIL/") for name in feed | cleanup | web)
     layer = _files(build_dir / "BlogPostsLayer")
     # The shared package is in its layer, under python/ (/opt/python in Lambda), and in no function, with the
     # renderer and the sanitiser it imports.
     assert {f"python/{name}" for name in shared} <= layer
     for package in ("cmarkgfm", "nh3"):
         assert any(name.startswith(f"python/{package}/") for name in layer), package
-    for files in (web, api, layer):
+    for files in (web, api, feed, thumbnail, cleanup, layer):
         assert not any(name.startswith("blog_posts/") for name in files)
         assert not any("__pycache__" in name or name.endswith(".pyc") for name in files)
         assert not any(name.startswith(("tests/", "lambda_micro/", ".mypy_cache/")) for name in files)
         assert not any(name.endswith(("conftest.py", ".toml", "Makefile")) for name in files)
     # Lambda's limit: a function and its layers, unzipped, at most 250 MB.
     layers = _size(build_dir / "LambdaMicroLayer") + _size(build_dir / "BlogPostsLayer")
-    for function in ("WebFunction", "ApiFunction"):
+    for function in ("WebFunction", "ApiFunction", "FeedFunction", "ThumbnailFunction", "CleanupFunction"):
         assert _size(build_dir / function) + layers < 250 * 1024 * 1024
     built = (build_dir / "template.yaml").read_text(encoding="utf-8")
     assert "CodeUri: WebFunction" in built
@@ -392,6 +420,9 @@ def test_built_web_function_answers_from_its_artifacts_alone(
         ("functions/shared", ["blog_posts"]),
         ("functions/web", ["app.py", "forms.py"]),
         ("functions/api", ["app.py", "http_errors.py", "imaging.py", "json_input.py", "preconditions.py"]),
+        ("functions/feed", ["app.py", "atom.py"]),
+        ("functions/thumbnail", ["app.py", "thumbnails.py"]),
+        ("functions/cleanup", ["app.py"]),
     ],
 )
 def test_function_code_is_mypy_strict_clean(folder: str, files: list[str], tmp_path: Path) -> None:
@@ -480,24 +511,51 @@ def test_transformed_template_keeps_the_rule_and_scopes_every_statement(
         for logical_id, resource in output["Resources"].items()
         if resource["Type"] == "AWS::IAM::Role"
     }
-    assert set(roles) == {"WebFunctionRole", "ApiFunctionRole"}
-    for role in roles.values():
-        assert role["Properties"]["ManagedPolicyArns"] == [
-            "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-        ]
-        for policy in role["Properties"]["Policies"]:
+    basic = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    managed = {
+        "WebFunctionRole": [basic],
+        "ApiFunctionRole": [basic],
+        # SAM adds the stream-reading role for a DynamoDB event.
+        "FeedFunctionRole": [basic, "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole"],
+        "ThumbnailFunctionRole": [basic],
+        "CleanupFunctionRole": [basic],
+        # EventBridge Scheduler's role for the ScheduleV2 event: it may invoke the cleanup function only.
+        "CleanupFunctionNightlyRole": None,
+    }
+    assert set(roles) == set(managed)
+    for logical_id, role in roles.items():
+        assert role["Properties"].get("ManagedPolicyArns") == managed[logical_id]
+        for policy in role["Properties"].get("Policies", []):
             for statement in policy["PolicyDocument"]["Statement"]:
                 resources = statement["Resource"]
                 text = json.dumps(resources)
                 assert resources != "*"
-                assert "PostsTable" in text or "ImagesBucket" in text, statement
+                assert any(name in text for name in ("PostsTable", "ImagesBucket", "CleanupFunction")), (
+                    statement
+                )
+    # The thumbnail function's access is a policy of its own (the bucket notifies the function, so the
+    # function and its role must not refer to the bucket): read posts/, write thumbnails/, nothing else.
+    access = output["Resources"]["ThumbnailAccess"]["Properties"]
+    assert access["Roles"] == [{"Ref": "ThumbnailFunctionRole"}]
+    assert [(s["Action"], s["Resource"]) for s in access["PolicyDocument"]["Statement"]] == [
+        ("s3:GetObject", {"Fn::Sub": "arn:${AWS::Partition}:s3:::${ImagesBucket}/posts/*"}),
+        ("s3:PutObject", {"Fn::Sub": "arn:${AWS::Partition}:s3:::${ImagesBucket}/thumbnails/*"}),
+    ]
+    notification = output["Resources"]["ImagesBucket"]["Properties"]["NotificationConfiguration"]
+    (configuration,) = notification["LambdaConfigurations"]
+    assert configuration["Filter"] == {"S3Key": {"Rules": [{"Name": "prefix", "Value": "posts/"}]}}
+    thumbnail = output["Resources"]["ThumbnailFunction"]["Properties"]
+    assert thumbnail["Environment"]["Variables"]["IMAGES_BUCKET"] == {
+        "Ref": "AWS::NoValue"
+    }  # Globals' dropped
+    assert '"ImagesBucket"' not in json.dumps(thumbnail)
     web_api = output["Resources"]["WebApi"]["Properties"]["Body"]
     assert web_api["x-amazon-apigateway-binary-media-types"] == ["*/*"]
     web_env = output["Resources"]["WebFunction"]["Properties"]["Environment"]["Variables"]
     assert web_env["LAMBDA_MICRO_SECRET_KEY"] == {"Ref": "SessionSecret"}
     assert web_env["POSTS_TABLE"] == {"Ref": "PostsTable"}
     expected = [{"Ref": _layer_version_id(output, name)} for name in ("LambdaMicroLayer", "BlogPostsLayer")]
-    for function in ("WebFunction", "ApiFunction"):
+    for function in ("WebFunction", "ApiFunction", "FeedFunction", "ThumbnailFunction", "CleanupFunction"):
         assert output["Resources"][function]["Properties"]["Layers"] == expected
 
 

@@ -167,7 +167,7 @@ def test_cli_check_and_invoke_print_no_warning_when_nothing_is_wrong(
 ) -> None:
     code, out, err = run(capsys, "check", "--template", str(REPO / "template.yaml"))
     assert code == 0, err
-    assert out.strip().endswith("no drift (2 functions)")
+    assert out.strip().endswith("no drift (5 functions)")
     assert err == ""
     code, out, err = run(
         capsys, "invoke", "ApiFunction", "--template", str(REPO / "template.yaml"), "--path", "/api/posts"

@@ -38,3 +38,11 @@ from .repository import PostRepository as PostRepository
 from .repository import VersionConflict as VersionConflict
 from .settings import require_env as require_env
 from .settings import secret_key as secret_key
+from .site import FEED_KEY as FEED_KEY
+from .site import FEED_TYPE as FEED_TYPE
+from .site import IMAGE_PREFIX as IMAGE_PREFIX
+from .site import SITEMAP_KEY as SITEMAP_KEY
+from .site import SITEMAP_TYPE as SITEMAP_TYPE
+from .site import THUMBNAIL_PREFIX as THUMBNAIL_PREFIX
+from .site import image_key_of as image_key_of
+from .site import thumbnail_key as thumbnail_key

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import boto3
@@ -49,3 +51,10 @@ class ImageStore:
     def delete(self, key: str) -> None:
         """Delete ``key`` (deleting a missing key is not an error in S3)."""
         self._s3.delete_object(Bucket=self.bucket, Key=key)
+
+    def listing(self, prefix: str) -> Iterator[tuple[str, datetime]]:
+        """Every key under ``prefix`` with when it was last written, page by page."""
+        paginator = self._s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            for entry in page.get("Contents", []):
+                yield entry["Key"], entry["LastModified"]

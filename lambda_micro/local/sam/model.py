@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from lambda_micro.adapter.infer import HTTP_V1, REST, Source
 
+from .event_sources import EventSource, Queue, Stream, Topic
 from .intrinsics import ACCOUNT_ID
 
 __all__ = [
@@ -23,14 +24,18 @@ __all__ = [
     "Api",
     "ApiKind",
     "Bucket",
+    "EventSource",
     "ExternalLayer",
     "Function",
     "FunctionUrl",
     "Layer",
+    "Queue",
     "Route",
     "SamTemplate",
+    "Stream",
     "Table",
     "TemplateError",
+    "Topic",
 ]
 
 #: The two kinds of API Gateway API a SAM template declares (``Api`` and ``HttpApi`` events).
@@ -226,6 +231,8 @@ class Function:
     line: int | None = None
     #: ``Layers`` in order (Globals' first): the template's layers and external ones.
     layers: tuple[Layer | ExternalLayer, ...] = ()
+    #: The non-HTTP events (SQS, S3, DynamoDB, Kinesis, SNS, schedules, EventBridge rules), in order.
+    event_sources: list[EventSource] = field(default_factory=list)
 
     @property
     def template_layers(self) -> tuple[Layer, ...]:
@@ -333,6 +340,14 @@ class SamTemplate:
     conditions: dict[str, bool] = field(default_factory=dict)
     #: The template's layer resources: a local folder (:class:`Layer`) or in S3 (:class:`ExternalLayer`).
     layers: dict[str, Layer | ExternalLayer] = field(default_factory=dict)
+    queues: dict[str, Queue] = field(default_factory=dict)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    streams: dict[str, Stream] = field(default_factory=dict)
+
+    @property
+    def event_sources(self) -> list[EventSource]:
+        """Every function's non-HTTP events, in template order."""
+        return [source for function in self.functions.values() for source in function.event_sources]
 
     @property
     def routes(self) -> list[Route]:

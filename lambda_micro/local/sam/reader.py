@@ -17,6 +17,8 @@ from lambda_micro.adapter.infer import HTTP_V1, HTTP_V2, REST
 
 from ._base import FUNCTION_TYPES, cfn_string, merge_globals
 from .cfn_yaml import YamlError, line_of, load_yaml
+from .event_reader import EventSourceReader
+from .event_sources import Queue, Stream, Topic
 from .intrinsics import ResolveError, api_physical_id
 from .layers import LayerReader
 from .model import (
@@ -42,11 +44,14 @@ __all__ = ["load_template"]
 _HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
 
 
-class _Reader(ReferenceChecks, LayerReader, TableReader):
+class _Reader(ReferenceChecks, LayerReader, TableReader, EventSourceReader):
     def read(self) -> SamTemplate:
         functions: dict[str, Function] = {}
         tables: dict[str, Table] = {}
         buckets: dict[str, Bucket] = {}
+        queues: dict[str, Queue] = {}
+        topics: dict[str, Topic] = {}
+        streams: dict[str, Stream] = {}
         self.check_references()
         apis = self._apis()
         layers = self._layers()
@@ -71,6 +76,12 @@ class _Reader(ReferenceChecks, LayerReader, TableReader):
                     arn=self.resolver.arn(logical_id),
                     line=line,
                 )
+            elif rtype == "AWS::SQS::Queue":
+                queues[logical_id] = self._queue(logical_id, resource, line)
+            elif rtype == "AWS::SNS::Topic":
+                topics[logical_id] = self._topic(logical_id, resource, line)
+            elif rtype == "AWS::Kinesis::Stream":
+                streams[logical_id] = self._kinesis_stream(logical_id, resource, line)
         used_apis = {route.api_id for function in functions.values() for route in function.routes}
         apis = {
             logical_id: api for logical_id, api in apis.items() if not api.implicit or logical_id in used_apis
@@ -92,6 +103,9 @@ class _Reader(ReferenceChecks, LayerReader, TableReader):
             region=self.region,
             conditions=conditions,
             layers=layers,
+            queues=queues,
+            topics=topics,
+            streams=streams,
         )
 
     def _apis(self) -> dict[str, Api]:
@@ -242,6 +256,7 @@ class _Reader(ReferenceChecks, LayerReader, TableReader):
             memory_size=self._int(props, "MemorySize", 128, logical_id, line),
             environment=environment,
             routes=self._routes(logical_id, events, apis, line),
+            event_sources=self._event_sources(logical_id, events, line),
             function_name=self.resolver.physical_name(logical_id),
             architectures=tuple(str(item) for item in architectures),
             function_url=function_url,

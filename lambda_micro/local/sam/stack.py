@@ -114,12 +114,15 @@ class Stack:
             "AWS::SQS::Queue": "QueueName",
             "AWS::SNS::Topic": "TopicName",
             "AWS::IAM::Role": "RoleName",
+            "AWS::Kinesis::Stream": "Name",
         }.get(rtype or "")
         declared = self._declared_name(logical_id, named_by) if named_by else None
         if rtype == "AWS::S3::Bucket":
             return declared or self.generated_name(logical_id, lower=True, max_length=63)
         name = declared or self.generated_name(logical_id)
         if rtype == "AWS::SQS::Queue":
+            if declared is None and str(self._declared_name(logical_id, "FifoQueue")).lower() == "true":
+                name += ".fifo"  # CloudFormation's generated name for a FIFO queue ends in .fifo
             return f"https://sqs.{self.region}.{self.url_suffix}/{self.account_id}/{name}"
         if rtype == "AWS::SNS::Topic":
             return f"arn:{self.partition}:sns:{self.region}:{self.account_id}:{name}"
