@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from lambda_micro.adapter.infer import HTTP_V1, REST, Source
 
+from .auth_model import ApiAuth, RouteAuth
+from .cognito_model import ApiKey, UserPool, UserPoolClient, UserPoolGroup
 from .intrinsics import ACCOUNT_ID
 
 __all__ = [
@@ -86,6 +88,7 @@ class Route:
     line: int | None = None
     physical_api_id: str | None = None  # as in ``<id>.execute-api.<region>.amazonaws.com``
     multi_value_headers: bool = False  # an ALB target group's setting (the test client's ALB routes)
+    auth: RouteAuth | None = None  # the authorizer, scopes and API key the route requires (None: open)
 
     @property
     def api_kind(self) -> ApiKind:
@@ -274,6 +277,7 @@ class Api:
     binary_media_types: tuple[str, ...] = ()
     implicit: bool = False
     line: int | None = None
+    auth: ApiAuth = field(default_factory=ApiAuth)
 
 
 @dataclass
@@ -331,11 +335,32 @@ class SamTemplate:
     conditions: dict[str, bool] = field(default_factory=dict)
     #: The template's layer resources: a local folder (:class:`Layer`) or in S3 (:class:`ExternalLayer`).
     layers: dict[str, Layer | ExternalLayer] = field(default_factory=dict)
+    #: Cognito user pools, their app clients and groups (created in the local AWS under these ids).
+    user_pools: dict[str, UserPool] = field(default_factory=dict)
+    user_pool_clients: dict[str, UserPoolClient] = field(default_factory=dict)
+    user_pool_groups: dict[str, UserPoolGroup] = field(default_factory=dict)
+    #: API Gateway API keys (``AWS::ApiGateway::ApiKey``).
+    api_keys: dict[str, ApiKey] = field(default_factory=dict)
 
     @property
     def routes(self) -> list[Route]:
         """Every function's routes, in template order."""
         return [route for function in self.functions.values() for route in function.routes]
+
+    def user_pool(self, name: str | None = None) -> UserPool:
+        """The pool ``name`` (logical id or ``UserPoolName``), or the template's only pool.
+
+        A ``KeyError`` names the pools there are.
+        """
+        if name is None and len(self.user_pools) == 1:
+            return next(iter(self.user_pools.values()))
+        for pool in self.user_pools.values():
+            if name in (pool.logical_id, pool.name, pool.pool_id):
+                return pool
+        known = ", ".join(sorted(self.user_pools)) or "none"
+        if name is None:
+            raise KeyError(f"{self.path}: which user pool? name one of: {known}")
+        raise KeyError(f"{self.path}: no user pool {name!r} (user pools: {known})")
 
     def function(self, logical_id: str) -> Function:
         """The function ``logical_id``; a ``KeyError`` lists the ones that exist."""
