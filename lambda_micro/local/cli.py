@@ -8,6 +8,8 @@
     lambda-micro event   SOURCE [--method M --path P --query Q --header K:V --body B --stage S ...]
     lambda-micro routes  [--template template.yaml]
     lambda-micro check   [--template template.yaml]
+    lambda-micro users   add EMAIL [--pool NAME] [--group G]... | list
+    lambda-micro token   EMAIL [--access] | --issuer URL [--claim K=V --scope S ...]
     lambda-micro --app PATH[:NAME] COMMAND ...   (an app's own commands, and shell)
     lambda-micro --version
 
@@ -31,6 +33,7 @@ from types import FrameType
 
 from lambda_micro.adapter.infer import SOURCES
 
+from . import cli_auth
 from .cli_invoke import CliError, region_of, run_event, run_invoke
 from .console import PROG, banner, format_routes, logging_to, plural
 from .devserver import DevServer, is_loopback
@@ -142,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--api", metavar="NAME", help="serve this API alone (its logical id), on --port")
     serve.add_argument("--no-reload", action="store_true", help="do not reload on template or code changes")
+    serve.add_argument(
+        "--trust-dev-issuer",
+        action="store_true",
+        help="accept tokens of `lambda-micro token --issuer` for every JWT authorizer whose issuer is not "
+        "a user pool of the template",
+    )
     _add_runtime_options(serve)
 
     invoke_cmd = commands.add_parser(
@@ -182,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Report where the functions' code and the template disagree; exit 1 when any.",
     )
     _add_template_options(check)
+    cli_auth.add_parsers(commands, _add_template_options)
     return parser
 
 
@@ -237,6 +247,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         # Functions run in this process: everything in it (import-time clients included) must see moto.
         process_environ=os.environ,
         api=args.api,
+        trust_dev_issuer=args.trust_dev_issuer,
     )
     dev.start(serve_in_thread=False)
     if not is_loopback(args.host):
@@ -294,6 +305,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "event": _cmd_event,
     "routes": _cmd_routes,
     "check": _cmd_check,
+    "users": lambda args: cli_auth.run_users(args, _load_template(args)),
+    "token": lambda args: cli_auth.run_token(args, _load_template(args)),
 }
 
 

@@ -1,4 +1,4 @@
-"""Create the template's DynamoDB tables and S3 buckets on a local AWS (moto), with boto3.
+"""Create the template's DynamoDB tables, S3 buckets and Cognito user pools on a local AWS (moto), with boto3.
 
 Works in-process inside ``moto.mock_aws()`` and against a moto server
 (``client_kwargs={"endpoint_url": ...}``). Creation is idempotent: what already exists is left as it is.
@@ -21,6 +21,7 @@ class CreatedResources:
 
     tables: dict[str, str] = field(default_factory=dict)
     buckets: dict[str, str] = field(default_factory=dict)
+    user_pools: dict[str, str] = field(default_factory=dict)  # logical id -> pool id
 
 
 def table_request(table: Table) -> dict[str, Any]:
@@ -51,7 +52,8 @@ def table_request(table: Table) -> dict[str, Any]:
 def create_resources(
     template: SamTemplate, *, client_kwargs: Mapping[str, Any] | None = None
 ) -> CreatedResources:
-    """Create every table (keys, GSIs, LSIs, TTL) and bucket of ``template``; existing ones are kept."""
+    """Create every table (keys, GSIs, LSIs, TTL), bucket and user pool (with its app clients and groups:
+    :func:`~lambda_micro.local.cognito.create_user_pools`) of ``template``; existing ones are kept."""
     import boto3  # noqa: PLC0415 - dev-only dependency, imported when resources are created
 
     kwargs: dict[str, Any] = {"region_name": template.region, **dict(client_kwargs or {})}
@@ -87,6 +89,11 @@ def create_resources(
                 s3.create_bucket(**request)
             except (s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
                 continue
+    if template.user_pools:
+        from .cognito import create_user_pools  # noqa: PLC0415 - moto's Cognito, only when there are pools
+
+        create_user_pools(template, client_kwargs=kwargs)
+        created.user_pools = {logical: pool.pool_id for logical, pool in template.user_pools.items()}
     return created
 
 

@@ -29,8 +29,8 @@ class EventRequest:
     query string; ``headers`` keep order, case and repeats; ``body`` is ``None`` when the request has none.
     ``stage_in_path`` says whether the client's URL carried the stage (``/Prod/x`` on the API's own URL);
     ``None`` derives it from the host (an ``execute-api`` host carries it). ``authorizer`` is ``(kind,
-    context)`` with kind ``claims``, ``jwt``, ``lambda`` or ``iam``. ``multi_value_headers`` is the ALB
-    target group's setting.
+    context)`` with kind ``claims``, ``jwt``, ``lambda`` or ``iam``; ``api_key`` the REST API key that
+    passed (``identity.apiKey``/``apiKeyId``). ``multi_value_headers`` is the ALB target group's setting.
     """
 
     method: str = "GET"
@@ -46,6 +46,7 @@ class EventRequest:
     path_parameters: Mapping[str, str] | None = None
     route_key: str | None = None
     authorizer: tuple[str, Mapping[str, Any]] | None = None
+    api_key: tuple[str, str] | None = None  # (value, id) of the request's REST API key
     source_ip: str = "127.0.0.1"
     domain_name: str | None = None
     binary_media_types: tuple[str, ...] = ()
