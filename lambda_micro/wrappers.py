@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from werkzeug.routing import Rule
 
+    from .identity import Identity
+
 __all__ = ["MalformedJSON", "Request", "Response"]
 
 
@@ -53,7 +55,8 @@ class Request(_WerkzeugRequest):
     """The request object (``lambda_micro.request``): werkzeug's Request with routing and Lambda facts.
 
     ``lambda_event``, ``lambda_context``, ``request_context`` and ``stage_variables`` come from the Lambda
-    adapter; they are ``None`` when the app is not running under Lambda.
+    adapter; they are ``None`` when the app is not running under Lambda. ``identity`` is who made the
+    request, read from the event's authorizer block.
     """
 
     json_module: Any = _json
@@ -217,6 +220,20 @@ class Request(_WerkzeugRequest):
     def stage_variables(self) -> dict[str, Any] | None:
         """API Gateway stage variables, or ``None`` outside Lambda."""
         return self.environ.get("lambda.stage_variables")
+
+    @property
+    def identity(self) -> Identity:
+        """Who made the request (:class:`~lambda_micro.identity.Identity`), from the event's authorizer.
+
+        Computed on first access (a request that never reads it pays nothing), then kept. When the event
+        carries no identity, the app's ``identity_loader`` may supply one (a login kept in the session).
+        """
+        identity: Identity | None = self.__dict__.get("_identity")
+        if identity is None:
+            from .identity import identity_of_request  # noqa: PLC0415 - only for requests that ask
+
+            identity = self.__dict__["_identity"] = identity_of_request(self, _current_app_or_none())
+        return identity
 
     def on_json_loading_failed(self, e: ValueError | None) -> NoReturn:
         """Malformed JSON → :class:`MalformedJSON` (400, JSON body); wrong Content-Type → 415."""
