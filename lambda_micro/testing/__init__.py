@@ -23,11 +23,16 @@ if TYPE_CHECKING:
     from lambda_micro.local.invoke import FunctionTimedOut as FunctionTimedOut
     from lambda_micro.local.results import InvalidResult as InvalidResult
 
+    from ._acting import DEV_ISSUER as DEV_ISSUER
+    from ._acting import ActingAs as ActingAs
+    from ._acting import dev_token as dev_token
     from ._client import Client as Client
     from ._client import LambdaResponse as LambdaResponse
     from ._drift import assert_no_drift as assert_no_drift
 
 __all__ = [
+    "DEV_ISSUER",
+    "ActingAs",
     "Client",
     "FunctionTimedOut",
     "InvalidResult",
@@ -36,12 +41,16 @@ __all__ = [
     "assert_no_drift",
     "build_event",
     "cognito_authorizer",
+    "dev_token",
     "iam_authorizer",
     "jwt_authorizer",
     "lambda_authorizer",
 ]
 
 _EXPORTS = {
+    "ActingAs": "lambda_micro.testing._acting",
+    "DEV_ISSUER": "lambda_micro.testing._acting",
+    "dev_token": "lambda_micro.testing._acting",
     "Client": "lambda_micro.testing._client",
     "LambdaResponse": "lambda_micro.testing._client",
     "LambdaContext": "lambda_micro.local.context",

@@ -4,7 +4,7 @@
 the route's ``AuthorizationScopes`` still apply to the principal's scopes. The block has the shape the
 route's authorizer gives on AWS (a REST Cognito authorizer's string claims, an HTTP API JWT authorizer's
 ``jwt`` block, a Lambda authorizer's context, IAM's caller); a route without an authorizer gets the
-payload's usual one (REST: Cognito claims; HTTP API: a JWT block; a Function URL: IAM).
+payload's usual one (REST: Cognito claims; HTTP API: a Cognito JWT's ``jwt`` block; a Function URL: IAM).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def principal_authorizer(
             CognitoAuthorizer: "cognito",
             LambdaAuthorizer: "lambda",
             IamAuthorizer: "iam",
-        }.get(type(authorizer), "iam" if source == URL else ("cognito" if source == REST else "jwt"))
+        }.get(type(authorizer), "iam" if source == URL else "cognito")
     if kind in ("cognito", "jwt"):
         issuer = _local_issuer(region) if kind == "cognito" else "https://issuer.local.test/"
         audience: str | None = "localtestclient"
