@@ -152,7 +152,7 @@ def test_an_alb_has_no_authorizer_for_as_user(app: App) -> None:
         client.get("/x", user=client.as_user())
 
 
-# -- against the template's authorizers ---------------------------------------------------------------------
+# -- against the template's authorizers --------------------------------------------------------------------
 
 AUTH_TEMPLATE = Path(__file__).resolve().parents[1] / "gateway" / "auth_project.py"
 

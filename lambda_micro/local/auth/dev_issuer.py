@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from joserfc import jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 
 __all__ = ["DEV_ISSUER", "DevIssuer"]
@@ -59,7 +60,7 @@ class DevIssuer:
         if self.path is not None and self.path.is_file():
             try:
                 return RSAKey.import_key(json.loads(self.path.read_text(encoding="utf-8")))
-            except (ValueError, KeyError) as exc:
+            except (ValueError, KeyError, JoseError) as exc:
                 raise ValueError(
                     f"{self.path}: not a dev issuer key ({exc}); delete it to make a new one"
                 ) from exc

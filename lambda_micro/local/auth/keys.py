@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from .dev_issuer import DEV_ISSUER, DevIssuer
@@ -93,7 +94,7 @@ class IssuerKeys:
         document = self._document(issuer, source)
         try:
             keys = KeySet.import_key_set(document)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, JoseError) as exc:
             raise KeysUnavailable(f"the JWKS of {issuer} is not a key set: {exc}") from exc
         with self._lock:
             self._cache[issuer] = (time.monotonic() + KEY_TTL, keys)

@@ -40,6 +40,8 @@ def bearer_token(value: str | None) -> str | None:
     if value is None:
         return None
     text = value.strip()
+    if text.lower() == "bearer":
+        return None
     if text[:7].lower() == "bearer ":
         text = text[7:].strip()
     return text or None
