@@ -33,6 +33,8 @@ from .server import GatewayStartError, LocalServer
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
+    from .cognito import LocalCognito
+
 __all__ = ["DevServer", "is_loopback", "restore_environ"]
 
 logger = logging.getLogger("lambda_micro.local")
@@ -133,6 +135,15 @@ class DevServer:
                 self.keys.cognito_endpoint = self.aws.endpoint
                 self._create_users(state)
         return state
+
+    @property
+    def cognito(self) -> LocalCognito:
+        """The template's user pools on the embedded AWS: ``dev.cognito.add_user(...)``, ``.tokens(...)``."""
+        from .cognito import LocalCognito  # noqa: PLC0415 - boto3, only when asked
+
+        if self.aws is None or self.gateway is None or self.gateway.state.template is None:
+            raise RuntimeError("the local Cognito needs a started server with --aws moto")
+        return LocalCognito(self.gateway.state.template, client_kwargs=self.aws.client_kwargs)
 
     def _create_users(self, state: GatewayState) -> None:
         """Create again the users ``lambda-micro users add`` recorded (the local Cognito starts empty)."""
