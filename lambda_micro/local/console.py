@@ -82,9 +82,19 @@ def logging_to(stream: TextIO) -> Iterator[None]:
 
 def format_routes(table: RouteTable) -> str:
     """The route table as aligned text columns."""
-    rows = [["METHOD", "PATH", "FUNCTION", "API", "STAGE", "PAYLOAD"]]
+    rows = [["METHOD", "PATH", "FUNCTION", "API", "STAGE", "PAYLOAD", "AUTH"]]
     for row in table.describe():
-        rows.append([row["method"], row["path"], row["function"], row["api"], row["stage"], row["payload"]])
+        rows.append(
+            [
+                row["method"],
+                row["path"],
+                row["function"],
+                row["api"],
+                row["stage"],
+                row["payload"],
+                row["auth"],
+            ]
+        )
     if len(rows) == 1:
         return "(no Api or HttpApi events in the template)"
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -106,8 +116,18 @@ def banner(dev: DevServer) -> str:
         lines.append(f"  local AWS (moto): {dev.aws.endpoint}")
         lines.extend(f"    table  {table.logical_id}: {table.name}" for table in template.tables.values())
         lines.extend(f"    bucket {bucket.logical_id}: {bucket.name}" for bucket in template.buckets.values())
+        for pool in template.user_pools.values():
+            clients = [c.client_id for c in template.user_pool_clients.values() if c.pool == pool.logical_id]
+            lines.append(
+                f"    user pool {pool.logical_id}: {pool.pool_id}"
+                + (f" (app client {', '.join(clients)})" if clients else "")
+            )
+        if template.user_pools:
+            lines.append(f"    users: {PROG} users add EMAIL; tokens: {PROG} token EMAIL")
     else:
         lines.append("  AWS: real (your environment's credentials and region)")
+    keys = [key for key in template.api_keys.values() if key.enabled]
+    lines.extend(f"  API key {key.logical_id} (x-api-key): {key.value}" for key in keys)
     lines.append("")
     lines.extend("  " + line for line in format_routes(table).splitlines())
     lines.append("")

@@ -131,3 +131,22 @@ def test_a_broken_users_file_is_reported(project: Path, capsys: pytest.CaptureFi
     status, _, err = run(capsys, "users", "list", "-t", str(project))
     assert status == 2
     assert "lacks" in err
+
+
+def test_routes_and_banner_show_the_authorizers(
+    served: DevServer, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lambda_micro.local.console import banner
+
+    _, out, _ = run(capsys, "routes", "-t", str(project))
+    auth = {" ".join(line.split()[:2]): " ".join(line.split()[7:]) for line in out.splitlines()[1:]}
+    assert auth["GET /jwt"] == "Jwt (jwt)"
+    assert auth["GET /cognito"] == "Cognito (cognito)"
+    assert auth["ANY /token/{proxy+}"] == "Token (lambda)"
+    assert auth["GET /iam"] == "AWS_IAM"
+    assert auth["GET /key"] == "API key"
+    assert auth["GET /open"] == "-"
+    shown = banner(served)
+    assert "user pool Users: us-east-1_" in shown
+    assert "API key LocalKey (x-api-key): local-key-0123456789abcdef" in shown
+    assert "lambda-micro token EMAIL" in shown
