@@ -260,6 +260,25 @@ def test_parse_list_claim_reads_every_form(value: object, expected: tuple[str, .
     assert parse_list_claim(value) == expected
 
 
+def test_identity_scope_claims_in_every_form() -> None:
+    def scopes(claims: dict[str, Any]) -> tuple[str, ...]:
+        event = {
+            "requestContext": {"authorizer": {"jwt": {"claims": {"sub": "s", **claims}, "scopes": None}}}
+        }
+        return identity_from_event(event).scopes
+
+    assert scopes({"scp": ["a", "b"]}) == ("a", "b")
+    assert scopes({"scope": "[a b]"}) == ("a", "b")  # a list claim as an HTTP API prints it
+    assert scopes({"scope": "  "}) == ()
+    identity = Identity("cognito", groups=["x", "y"])
+    assert identity.in_groups("x", "y")
+    assert not identity.in_groups("z")
+    assert (
+        identity_from_event({"requestContext": {"authorizer": {"jwt": {"claims": {"sub": ["x"]}}}}}).subject
+        is None
+    )
+
+
 def test_identity_from_event_of_a_non_mapping_is_anonymous() -> None:
     assert identity_from_event(None).kind == "none"
     assert identity_from_event({"requestContext": "x"}, source_ip="1.2.3.4").source_ip == "1.2.3.4"
