@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import Forbidden, Unauthorized
+from werkzeug.exceptions import Forbidden, HTTPException, Unauthorized
 
 from .globals import current_app, request
+
+if TYPE_CHECKING:
+    from .identity import Identity
 
 __all__ = ["login_required", "require_groups", "require_scopes"]
 
@@ -61,6 +64,25 @@ def _validated(what: str, names: tuple[str, ...], match: str) -> None:
         raise ValueError(f"require_{what}(match=...) is 'all' or 'any', not {match!r}")
 
 
+def _guarded(refusal: Callable[[Identity], HTTPException | None]) -> Callable[[F], F]:
+    """A view decorator: anonymous callers are refused as unauthenticated, others by ``refusal``."""
+
+    def decorator(f: F) -> F:
+        @functools.wraps(f)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            identity = request.identity
+            if not identity.authenticated:
+                return _unauthenticated()
+            error = refusal(identity)
+            if error is not None:
+                raise error
+            return f(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorator
+
+
 @overload
 def login_required(view: F) -> F: ...
 
@@ -71,16 +93,7 @@ def login_required(view: None = None) -> Callable[[F], F]: ...
 
 def login_required(view: F | None = None) -> F | Callable[[F], F]:
     """Let the view run only for an authenticated identity (``@login_required`` or ``@login_required()``)."""
-
-    def decorator(f: F) -> F:
-        @functools.wraps(f)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not request.identity.authenticated:
-                return _unauthenticated()
-            return f(*args, **kwargs)
-
-        return cast(F, wrapper)
-
+    decorator: Callable[[F], F] = _guarded(lambda identity: None)
     return decorator(view) if view is not None else decorator
 
 
@@ -88,50 +101,34 @@ def require_scopes(*scopes: str, match: Match = "all") -> Callable[[F], F]:
     """Let the view run only when the identity was granted ``scopes`` (every one; ``match="any"``: one)."""
     _validated("scopes", scopes, match)
 
-    def decorator(f: F) -> F:
-        @functools.wraps(f)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            identity = request.identity
-            if not identity.authenticated:
-                return _unauthenticated()
-            missing = _check(scopes, identity.scopes, match)
-            if missing:
-                challenge = WWWAuthenticate(
-                    "Bearer", {"error": "insufficient_scope", "scope": " ".join(scopes)}
-                )
-                raise _Forbidden(
-                    f"This resource needs the scope{'s' if len(missing) > 1 else ''} "
-                    f"{', '.join(missing)}{' (any one of them)' if match == 'any' else ''}.",
-                    challenge,
-                )
-            return f(*args, **kwargs)
+    def refusal(identity: Identity) -> HTTPException | None:
+        missing = _check(scopes, identity.scopes, match)
+        if not missing:
+            return None
+        challenge = WWWAuthenticate("Bearer", {"error": "insufficient_scope", "scope": " ".join(scopes)})
+        return _Forbidden(
+            f"This resource needs the scope{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}{' (any one of them)' if match == 'any' else ''}.",
+            challenge,
+        )
 
-        return cast(F, wrapper)
-
-    return decorator
+    return _guarded(refusal)
 
 
 def require_groups(*groups: str, match: Match = "all") -> Callable[[F], F]:
     """Let the view run only when the identity is in ``groups`` (every one; ``match="any"``: one)."""
     _validated("groups", groups, match)
 
-    def decorator(f: F) -> F:
-        @functools.wraps(f)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            identity = request.identity
-            if not identity.authenticated:
-                return _unauthenticated()
-            missing = _check(groups, identity.groups, match)
-            if missing:
-                raise Forbidden(
-                    f"This resource is for members of {'any of ' if match == 'any' else ''}"
-                    f"{', '.join(missing if match == 'all' else groups)}."
-                )
-            return f(*args, **kwargs)
+    def refusal(identity: Identity) -> HTTPException | None:
+        missing = _check(groups, identity.groups, match)
+        if not missing:
+            return None
+        return Forbidden(
+            f"This resource is for members of {'any of ' if match == 'any' else ''}"
+            f"{', '.join(missing if match == 'all' else groups)}."
+        )
 
-        return cast(F, wrapper)
-
-    return decorator
+    return _guarded(refusal)
 
 
 class _Forbidden(Forbidden):

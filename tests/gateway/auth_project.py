@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import http.client
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lambda_micro.local.devserver import DevServer
 
-from .conftest import ECHO_HANDLER, TEMPLATE_HEAD, Project
+from .conftest import ECHO_HANDLER, TEMPLATE_HEAD, Project, Reply
 
 API_KEY = "local-key-0123456789abcdef"
 
@@ -209,23 +207,13 @@ def handler(event, context):
 """
 
 
-@dataclass
-class Answer:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-    def header(self, name: str) -> str | None:
-        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body)
+class Answer(Reply):
+    """A response as the client received it, with the event the echo function answered with."""
 
     @property
     def event(self) -> dict[str, Any]:
         """The integration event the echo function received."""
-        event: dict[str, Any] = self.json["event"]
+        event: dict[str, Any] = self.json()["event"]
         return event
 
 

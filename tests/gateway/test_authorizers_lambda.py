@@ -231,14 +231,14 @@ def test_iam_wrong_secret_shows_the_expected_canonical_request(dev: DevServer) -
     answer = signed(dev, "GET", "/Prod/iam", secret="wrong")
     assert answer.status == 403
     assert answer.header("x-amzn-ErrorType") == "InvalidSignatureException"
-    message = answer.json["message"]
+    message = answer.json()["message"]
     assert message.startswith("The request signature we calculated does not match")
     assert "The Canonical String for this request should have been\n'GET\n/Prod/iam\n" in message
 
 
 def test_iam_unknown_key_is_refused(dev: DevServer) -> None:
     answer = signed(dev, "GET", "/signed", key="AKIAUNKNOWN000000000")
-    assert answer.json == {"message": "The security token included in the request is invalid."}
+    assert answer.json() == {"message": "The security token included in the request is invalid."}
 
 
 def test_iam_stale_signature_is_expired(dev: DevServer) -> None:
@@ -256,13 +256,13 @@ def test_iam_stale_signature_is_expired(dev: DevServer) -> None:
     )
     answer = call(dev, "GET", "/signed", {"X-Amz-Date": stamp, "Authorization": authorization})
     assert answer.status == 403
-    assert answer.json["message"].startswith(f"Signature expired: {stamp} is now earlier than")
+    assert answer.json()["message"].startswith(f"Signature expired: {stamp} is now earlier than")
 
 
 def test_iam_incomplete_header_names_the_missing_parts(dev: DevServer) -> None:
     answer = call(dev, "GET", "/signed", {"Authorization": "AWS4-HMAC-SHA256 Credential=testing/x"})
     assert answer.header("x-amzn-ErrorType") == "IncompleteSignatureException"
-    assert "requires 'Signature' parameter" in answer.json["message"]
+    assert "requires 'Signature' parameter" in answer.json()["message"]
 
 
 # -- API keys ----------------------------------------------------------------------------------------------
