@@ -18,7 +18,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ServeRecord", "StoredUser", "Users", "project_dir", "read_serve", "remove_serve", "write_serve"]
+__all__ = [
+    "ServeRecord", "StoredUser", "Users", "project_dir", "read_serve", "remove_serve", "write_private",
+    "write_serve",
+]  # fmt: skip
 
 FOLDER = ".lambda-micro"
 
@@ -28,7 +31,8 @@ def project_dir(template: Path | str) -> Path:
     return Path(template).resolve().parent / FOLDER
 
 
-def _write_private(path: Path, data: Any) -> None:
+def write_private(path: Path, data: Any) -> None:
+    """Write ``data`` as JSON to ``path``, readable by this user only (0600): keys and passwords."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
@@ -49,7 +53,7 @@ class ServeRecord:
 def write_serve(template: Path | str, record: ServeRecord) -> Path:
     """Record the running server (``serve.json``)."""
     path = project_dir(template) / "serve.json"
-    _write_private(path, asdict(record))
+    write_private(path, asdict(record))
     return path
 
 
@@ -126,4 +130,4 @@ class Users:
     def put(self, user: StoredUser) -> None:
         """Add or replace ``user``."""
         kept = [u for u in self.all() if (u.pool, u.username) != (user.pool, user.username)]
-        _write_private(self.path, {"users": [asdict(u) for u in [*kept, user]]})
+        write_private(self.path, {"users": [asdict(u) for u in [*kept, user]]})

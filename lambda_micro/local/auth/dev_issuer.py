@@ -11,7 +11,6 @@ the template's Cognito user pools). The key lives in the project (``.lambda-micr
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 import uuid
@@ -22,6 +21,8 @@ from typing import Any, Final
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
+
+from lambda_micro.local.project import write_private
 
 __all__ = ["DEV_ISSUER", "DevIssuer"]
 
@@ -66,10 +67,7 @@ class DevIssuer:
                 ) from exc
         key = RSAKey.generate_key(2048, parameters={"kid": _KID, "use": "sig", "alg": "RS256"})
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                json.dump(key.as_dict(private=True), stream)
+            write_private(self.path, key.as_dict(private=True))
         return key
 
     @property
