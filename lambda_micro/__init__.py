@@ -14,6 +14,9 @@ from . import _bootstrap  # noqa: F401  (first: prepares werkzeug's lazy package
 
 if TYPE_CHECKING:
     from .app import App as App
+    from .auth import login_required as login_required
+    from .auth import require_groups as require_groups
+    from .auth import require_scopes as require_scopes
     from .blueprints import Blueprint as Blueprint
     from .config import Config as Config
     from .ctx import after_this_request as after_this_request
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
     from .helpers import send_from_directory as send_from_directory
     from .helpers import stream_with_context as stream_with_context
     from .helpers import url_for as url_for
+    from .identity import Identity as Identity
     from .signals import appcontext_popped as appcontext_popped
     from .signals import appcontext_pushed as appcontext_pushed
     from .signals import appcontext_tearing_down as appcontext_tearing_down
@@ -70,6 +74,7 @@ _EXPORTS: dict[str, str] = {
     "App": ".app",
     "Blueprint": ".blueprints",
     "Config": ".config",
+    "Identity": ".identity",
     "Request": ".wrappers",
     "Response": ".wrappers",
     "abort": ".helpers",
@@ -87,6 +92,7 @@ _EXPORTS: dict[str, str] = {
     "has_app_context": ".ctx",
     "has_request_context": ".ctx",
     "jsonify": ".helpers",
+    "login_required": ".auth",
     "make_response": ".helpers",
     "message_flashed": ".signals",
     "redirect": ".helpers",
@@ -96,6 +102,8 @@ _EXPORTS: dict[str, str] = {
     "request_finished": ".signals",
     "request_started": ".signals",
     "request_tearing_down": ".signals",
+    "require_groups": ".auth",
+    "require_scopes": ".auth",
     "send_file": ".helpers",
     "send_from_directory": ".helpers",
     "session": ".globals",
@@ -109,6 +117,7 @@ __all__ = [
     "Blueprint",
     "Config",
     "EventBridgeEvent",
+    "Identity",
     "KinesisRecord",
     "Request",
     "Response",
@@ -132,6 +141,7 @@ __all__ = [
     "has_app_context",
     "has_request_context",
     "jsonify",
+    "login_required",
     "make_response",
     "message_flashed",
     "redirect",
@@ -141,6 +151,8 @@ __all__ = [
     "request_finished",
     "request_started",
     "request_tearing_down",
+    "require_groups",
+    "require_scopes",
     "send_file",
     "send_from_directory",
     "session",

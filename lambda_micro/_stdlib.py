@@ -14,8 +14,11 @@ a later ``import`` gets it directly). ``import uuid`` costs nothing until ``uuid
 Three names werkzeug imports *from* these modules at import time (``from hashlib import sha1``,
 ``from pprint import pformat``, ``from inspect import cleandoc``) are functions of the stand-in:
 ``sha1`` and ``pformat`` import the real module when called, and ``cleandoc`` (called while werkzeug's
-cache-control classes are defined) is the standard library's algorithm for this Python version; tests in
-``tests/coldstart`` check each against the real one.
+cache-control classes are defined) is the standard library's algorithm for this Python version. On 3.12
+and later, ``dataclasses`` calls ``inspect.get_annotations(cls)`` for every ``@dataclass`` (werkzeug's
+routing defines some at import): the stand-in answers that call for a class without ``eval_str`` as the
+standard library does, and hands any other call to the real function. Tests in ``tests/coldstart`` check
+each against the real one.
 
 ``_bootstrap`` installs the stand-ins before werkzeug is imported, unless ``LAMBDA_MICRO_EAGER_STDLIB=1``.
 """
@@ -143,11 +146,30 @@ def _cleandoc(doc: str) -> str:
     return "\n".join(lines)
 
 
+def _get_annotations(
+    obj: Any, *, globals: Any = None, locals: Any = None, eval_str: bool = False
+) -> dict[str, Any]:
+    """``inspect.get_annotations``: a class's own annotations (the standard library's steps for a class,
+    ``eval_str`` false), without importing ``inspect``; any other call goes to the real function."""
+    if not isinstance(obj, type) or eval_str:
+        real: dict[str, Any] = import_module("inspect").get_annotations(
+            obj, globals=globals, locals=locals, eval_str=eval_str
+        )
+        return real
+    obj_dict = getattr(obj, "__dict__", None)
+    ann = obj_dict.get("__annotations__", None) if obj_dict and hasattr(obj_dict, "get") else None
+    if ann is None or isinstance(ann, types.GetSetDescriptorType):
+        return {}
+    if not isinstance(ann, dict):
+        raise ValueError(f"{obj!r}.__annotations__ is neither a dict nor None")
+    return dict(ann)
+
+
 # Names imported *from* a deferred module at import time, provided by its stand-in.
 _EAGER_NAMES: Final[dict[str, dict[str, Any]]] = {
     "hashlib": {"sha1": _sha1},
     "pprint": {"pformat": _pformat},
-    "inspect": {"cleandoc": _cleandoc},
+    "inspect": {"cleandoc": _cleandoc, "get_annotations": _get_annotations},
 }
 
 

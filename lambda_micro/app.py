@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .blueprints import Blueprint
     from .cli import AppCommands
     from .events.registry import EventHandler
+    from .identity import Identity
     from .typing import RouteCallable
 
 __all__ = ["App", "URLMap", "URLRule"]
@@ -45,6 +46,7 @@ T_template_callable = TypeVar("T_template_callable", bound=Callable[..., Any])
 # Bounds are the aliases themselves, not their names: a string bound is compiled at import (cold start).
 T_teardown = TypeVar("T_teardown", bound=TeardownCallable)
 T_shell_context = TypeVar("T_shell_context", bound=ShellContextProcessorCallable)
+T_identity_loader = TypeVar("T_identity_loader", bound=Callable[[], Any])
 
 
 class _Rare:
@@ -125,6 +127,10 @@ class App(Dispatch, Errors, URLs, Templates, SnapStartHooks, DevTools, Scaffold)
     )
     #: Let unhandled exceptions propagate (see the class docstring).
     reraise: bool = cast("bool", _Rare())
+    #: Gives ``request.identity`` when the event carries none (see :meth:`identity_loader`).
+    identity_loader_func: Callable[[], Identity | None] | None = cast(
+        "Callable[[], Identity | None] | None", _Rare()
+    )
 
     #: Flask's keys, with Flask's defaults where lambda_micro honours them (the README lists the others).
     default_config: Mapping[str, Any] = {
@@ -213,6 +219,7 @@ class App(Dispatch, Errors, URLs, Templates, SnapStartHooks, DevTools, Scaffold)
         self.logger = logging.getLogger(self.name)
         self.session_interface: SessionInterface = SecureCookieSessionInterface()
         self.reraise = reraise
+        self.identity_loader_func = None
         #: Extra keyword arguments for the jinja2 Environment (set before the first render).
         self.jinja_options: dict[str, Any] = {}
         self.template_filters: dict[str, Callable[..., Any]] = {}
@@ -406,6 +413,15 @@ class App(Dispatch, Errors, URLs, Templates, SnapStartHooks, DevTools, Scaffold)
         """Run ``f(exc)`` when an application context ends: after every request, at the end of
         ``with app.app_context():`` and of CLI commands. ``exc`` is the unhandled exception or ``None``."""
         self.teardown_appcontext_funcs.append(f)
+        return f
+
+    def identity_loader(self, f: T_identity_loader) -> T_identity_loader:
+        """Register the function giving ``request.identity`` when the event has none (a session login).
+
+        It takes no argument and returns an :class:`~lambda_micro.identity.Identity` or ``None``
+        (anonymous); an authorizer's identity always wins over it.
+        """
+        self.identity_loader_func = f
         return f
 
     def shell_context_processor(self, f: T_shell_context) -> T_shell_context:

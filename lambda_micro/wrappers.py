@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from werkzeug.routing import Rule
     from werkzeug.wrappers.request import Request as _WSGIRequest
 
+    from .identity import Identity
+
     # For type checkers the base is werkzeug's WSGI Request, whose attributes the class carries.
     _RequestBase = _WSGIRequest
 else:
@@ -91,7 +93,8 @@ class Request(_RequestBase):
     the module docstring); ``isinstance(request, werkzeug.wrappers.Request)`` is therefore false.
 
     ``lambda_event``, ``lambda_context``, ``request_context`` and ``stage_variables`` come from the Lambda
-    adapter; they are ``None`` when the app is not running under Lambda.
+    adapter; they are ``None`` when the app is not running under Lambda. ``identity`` is who made the
+    request, read from the event's authorizer block.
     """
 
     json_module: Any = _json
@@ -286,6 +289,20 @@ class Request(_RequestBase):
     def stage_variables(self) -> dict[str, Any] | None:
         """API Gateway stage variables, or ``None`` outside Lambda."""
         return self.environ.get("lambda.stage_variables")
+
+    @property
+    def identity(self) -> Identity:
+        """Who made the request (:class:`~lambda_micro.identity.Identity`), from the event's authorizer.
+
+        Computed on first access (a request that never reads it pays nothing), then kept. When the event
+        carries no identity, the app's ``identity_loader`` may supply one (a login kept in the session).
+        """
+        identity: Identity | None = self.__dict__.get("_identity")
+        if identity is None:
+            from .identity import identity_of_request  # noqa: PLC0415 - only for requests that ask
+
+            identity = self.__dict__["_identity"] = identity_of_request(self, _current_app_or_none())
+        return identity
 
     def on_json_loading_failed(self, e: ValueError | None) -> NoReturn:
         """Malformed JSON → :class:`MalformedJSON` (400, JSON body); wrong Content-Type → 415."""

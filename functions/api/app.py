@@ -7,6 +7,10 @@
 - ``GET/PUT /api/posts/{slug}/image``: PNG, JPEG, GIF or WebP, up to 5 MB, decoded and re-encoded
   (imaging.py), stored in S3 and served back as binary.
 
+Writes are for the blog's authors: the HTTP API's JWT authorizer (template.yaml, ``BlogAuthors``) checks
+their Cognito token before the function runs, and the app checks again (``login_required``: a 401 should the
+authorizer ever be removed). A new post records its author, ``request.identity``'s subject and email.
+
 Errors are JSON: ``{"error": {"code": ..., "message": ..., "fields": {...}}}`` (http_errors.py). CORS is
 answered by the app itself (not by the HTTP API's CorsConfiguration) so it behaves the same locally, in tests
 and on AWS. Every response says ``X-Content-Type-Options: nosniff``, and over https
@@ -24,6 +28,7 @@ from typing import Any
 
 from blog_posts import (
     MAX_IMAGE_BYTES,
+    Author,
     Cursors,
     Image,
     ImageNotFound,
@@ -53,11 +58,11 @@ from preconditions import conflict, entity_tags, expected_version
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
-from lambda_micro import App, Response, request, url_for
+from lambda_micro import App, Response, login_required, request, url_for
 
 DEFAULT_PAGE_SIZE = 20
 CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
-CORS_HEADERS = "Content-Type, If-Match, If-None-Match"
+CORS_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match"
 CORS_EXPOSE = "ETag, Location"
 
 # ASCII digits only: "²" is a digit to str.isdigit, and 5,000 digits are too many for int().
@@ -170,6 +175,7 @@ def post_document(post: Post, *, with_html: bool = True) -> dict[str, Any]:
         "url": url_for("get_post", slug=post.slug),
         "image": image,
         "excerpt": post_excerpt(post),
+        "author": {"sub": post.author.sub, "name": post.author.name} if post.author is not None else None,
     }
     if with_html:
         # Rendered when the post was written (sanitised HTML, or the plain text escaped).
@@ -242,12 +248,20 @@ def list_posts() -> Response:
     return Response(json.dumps(document), mimetype="application/json")
 
 
+def current_author() -> Author:
+    """The signed-in author (``login_required`` let the request in): subject, and email to show."""
+    identity = request.identity
+    name = identity.claims.get("email") or identity.username or identity.subject
+    return Author(sub=str(identity.subject), name=str(name))
+
+
 @app.post("/api/posts")
+@login_required
 def create_post() -> Response:
     """Create a post from ``{"title", "body", "format"?, "slug"?}``; 409 if the slug is taken."""
     body = json_body()
     try:
-        post = posts.create(validate_post(body))
+        post = posts.create(validate_post(body), author=current_author())
     except ValidationError as error:
         raise ApiError(422, "validation_failed", "the post is not valid", fields=error.fields) from error
     except PostExists as error:
@@ -288,18 +302,21 @@ def _write(slug: str, *, partial: bool) -> Response:
 
 
 @app.put("/api/posts/<slug>")
+@login_required
 def replace_post(slug: str) -> Response:
     """Replace title, body and format (all required); needs If-Match."""
     return _write(slug, partial=False)
 
 
 @app.patch("/api/posts/<slug>")
+@login_required
 def patch_post(slug: str) -> Response:
     """Change some of title, body and format; needs If-Match."""
     return _write(slug, partial=True)
 
 
 @app.delete("/api/posts/<slug>")
+@login_required
 def delete_post(slug: str) -> Response:
     """Delete a post and its image; needs If-Match, as a delete based on a stale read loses an update too."""
     post = load_post(slug)
@@ -327,6 +344,7 @@ def delete_image_quietly(key: str) -> None:
 
 
 @app.put("/api/posts/<slug>/image")
+@login_required
 def put_image(slug: str) -> Response:
     """Store the request body as the post's image (PNG, JPEG, GIF or WebP, at most 5 MB), re-encoded.
 

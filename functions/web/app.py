@@ -5,6 +5,10 @@ the signed session cookie, flash messages, redirect after a successful post), th
 stylesheet and a 404 page. Posts live in DynamoDB and images in S3 through the shared ``blog_posts``
 package (the stack's BlogPostsLayer, functions/shared), which also renders bodies when posts are written:
 pages show the stored HTML and excerpts. lambda_micro comes from the stack's LambdaMicroLayer.
+
+Reading is open to everyone; writing, editing and deleting are for the blog's authors, who sign in on
+``/login`` with their Cognito account (sign_in.py: the session then knows them). A new post records its
+author.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from blog_posts import (
     FEED_TYPE,
     SITEMAP_KEY,
     SITEMAP_TYPE,
+    Author,
     Cursors,
     ImageNotFound,
     ImageStore,
@@ -44,14 +49,17 @@ from blog_posts import (
 )
 from forms import FORM_TYPE, undecodable_field
 from markupsafe import Markup
+from sign_in import SignInError, identity_of, safe_next, sign_in
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from lambda_micro import (
     App,
+    Identity,
     Response,
     abort,
     flash,
+    login_required,
     redirect,
     render_template,
     request,
@@ -63,6 +71,8 @@ PAGE_SIZE = 10
 
 app = App(__name__)
 logger = logging.getLogger(__name__)
+# Pages that need an author send a browser that is not signed in to the login form (API clients get a 401).
+app.config["LOGIN_VIEW"] = "login"
 
 
 app.secret_key = secret_key(logger)
@@ -96,7 +106,56 @@ def _csrf_ok() -> bool:
 
 def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     """Render a page; forms call ``csrf_token()``, so only pages with a form touch the session."""
-    return render_template(template, csrf_token=csrf_token, **context), status
+    return render_template(template, csrf_token=csrf_token, author=_signed_in, **context), status
+
+
+@app.identity_loader
+def session_author() -> Identity | None:
+    """``request.identity`` for a browser: the author the session remembers, until the sign-in expires."""
+    return identity_of(session.get("author"))
+
+
+def _signed_in() -> dict[str, Any] | None:
+    """The author for the page header: ``name``, and ``session`` when signed in on the login form (then
+    a sign-out button); ``None`` for a visitor, whose pages start no session."""
+    identity = request.identity
+    if not identity.authenticated:
+        return None
+    return {"name": identity.username or identity.subject, "session": "author" in session}
+
+
+def _author() -> Author:
+    identity = request.identity
+    name = identity.username or identity.claims.get("email") or ""
+    return Author(sub=str(identity.subject), name=str(name))
+
+
+# --- Signing in and out ---------------------------------------------------------------------------------
+
+
+@app.route("/login", methods=["GET", "POST"])
+def login() -> tuple[str, int] | WerkzeugResponse:
+    """The sign-in form; posting it checks the password with Cognito and goes back to ``next``."""
+    target = safe_next(request.values.get("next"), url_for("index"))
+    if request.method == "GET":
+        return page("login.html", next=target, email="", error=None)
+    email = request.form.get("email", "").strip()
+    try:
+        author = sign_in(email, request.form.get("password", ""))
+    except SignInError as error:
+        return page("login.html", error.status, next=target, email=email, error=str(error))
+    session["author"] = author.as_session()
+    session["csrf_token"] = secrets.token_urlsafe(32)  # a new token for the signed-in session
+    flash(f"Signed in as {author.email}.", "success")
+    return redirect(target, code=303)
+
+
+@app.post("/logout")
+def logout() -> WerkzeugResponse:
+    """Forget the signed-in author (a form post, CSRF-checked like every other)."""
+    session.pop("author", None)
+    flash("Signed out.", "success")
+    return redirect(url_for("index"), code=303)
 
 
 @app.before_request
@@ -245,13 +304,14 @@ def _form_fields() -> dict[str, str]:
 
 
 @app.route("/posts/new", methods=["GET", "POST"])
+@login_required
 def new_post() -> tuple[str, int] | WerkzeugResponse:
     """The form for a new post; posting it creates the post and redirects to it."""
     if request.method == "GET":
         return page("form.html", mode="new", form={"format": "markdown"}, errors={})
     form = _form_fields()
     try:
-        post = posts.create(validate_post(form))
+        post = posts.create(validate_post(form), author=_author())
     except ValidationError as error:
         return page("form.html", 422, mode="new", form=form, errors=error.fields)
     except PostExists:
@@ -269,6 +329,7 @@ def _expected_version() -> int:
 
 
 @app.route("/posts/<slug>/edit", methods=["GET", "POST"])
+@login_required
 def edit_post(slug: str) -> tuple[str, int] | WerkzeugResponse:
     """Edit a post. The form carries the version it started from, so a concurrent edit is never lost."""
     post = _post_or_404(slug)
@@ -301,6 +362,7 @@ def edit_post(slug: str) -> tuple[str, int] | WerkzeugResponse:
 
 
 @app.route("/posts/<slug>/delete", methods=["GET", "POST"])
+@login_required
 def delete_post(slug: str) -> tuple[str, int] | WerkzeugResponse:
     """Ask for confirmation, then delete the post (and its image)."""
     post = _post_or_404(slug)

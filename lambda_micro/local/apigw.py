@@ -14,10 +14,27 @@ request body over 10 MB                        413 (text)                   413 
 event over Lambda's 6 MB request limit         413 Request Too Long         413 Request Too Long
 request line and headers over 10240 bytes      431                          431
 URL (path and query) over 8192 characters      414                          414
+no token, bad token, authorizer said           401 Unauthorized             401 Unauthorized
+"Unauthorized", identity source missing                                     (JWT: ``www-authenticate``)
+Cognito token expired                          401 The incoming token has   401 Unauthorized
+                                               expired
+policy denies explicitly / allows nothing      403 User is not authorized   403 Forbidden
+                                               ... (with an explicit deny)
+simple response ``isAuthorized: false``,       --                           403 Forbidden
+scopes missing (JWT)
+authorizer failed or answered nonsense         500 ``{"message": null}``    500 Internal Server Error
+IAM: unsigned                                  403 Missing Authentication   403 Forbidden
+                                               Token
+IAM: bad signature, unknown key, clock skew    403 (AWS's SigV4 messages)   403 (the same)
+API key missing or unknown                     403 Forbidden                --
 =============================================  ===========================  ============================
 
 The 413 bodies are those API Gateway sends (captured from a REST API; the HTTP API is assumed to answer
 alike). AWS documents the header and URL quotas but not the answer: 431 and 414 are HTTP's own codes.
+The authorizer answers follow AWS's documentation where it gives them (the gateway response types and
+their status codes; the HTTP API JWT troubleshooting page for ``www-authenticate``), and public captures
+where it does not (REST's capitalised ``{"Message": "User is not authorized..."}`` with
+``x-amzn-ErrorType: AccessDeniedException``, ``The incoming token has expired``, ``{"message": null}``).
 """
 
 from __future__ import annotations
@@ -25,9 +42,10 @@ from __future__ import annotations
 import base64
 import binascii
 import fnmatch
+import json
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 __all__ = [
@@ -72,11 +90,25 @@ class GatewayError:
     body: bytes
     error_type: str
     content_type: str = "application/json"
+    extra_headers: tuple[tuple[str, str], ...] = ()
 
     @property
     def headers(self) -> list[tuple[str, str]]:
         """Response headers as API Gateway sends them for its own errors."""
-        return [("Content-Type", self.content_type), ("x-amzn-ErrorType", self.error_type)]
+        return [
+            ("Content-Type", self.content_type),
+            ("x-amzn-ErrorType", self.error_type),
+            *self.extra_headers,
+        ]
+
+    def with_headers(self, *headers: tuple[str, str]) -> GatewayError:
+        """The same error with more headers (``www-authenticate`` on an HTTP API's JWT refusals)."""
+        return replace(self, extra_headers=(*self.extra_headers, *headers))
+
+    def with_message(self, message: str, error_type: str | None = None) -> GatewayError:
+        """The same status with another ``{"message": ...}`` (the SigV4 refusals name what is wrong)."""
+        body = json.dumps({"message": message}, separators=(",", ":")).encode()
+        return replace(self, body=body, error_type=error_type or self.error_type)
 
 
 _ERRORS: Final[dict[tuple[str, str], GatewayError]] = {
@@ -107,9 +139,37 @@ _ERRORS: Final[dict[tuple[str, str], GatewayError]] = {
         431, b'{"message":"Request Header Fields Too Large"}', "BadRequestException"
     ),
     ("rest", "url_too_long"): GatewayError(414, b'{"message":"Request-URI Too Long"}', "BadRequestException"),
+    # -- authorizers (see the table above) --
+    ("rest", "unauthorized"): GatewayError(401, b'{"message":"Unauthorized"}', "UnauthorizedException"),
+    ("http", "unauthorized"): GatewayError(401, b'{"message":"Unauthorized"}', "UnauthorizedException"),
+    ("rest", "token_expired"): GatewayError(
+        401, b'{"message":"The incoming token has expired"}', "UnauthorizedException"
+    ),
+    ("rest", "explicit_deny"): GatewayError(
+        403,
+        b'{"Message":"User is not authorized to access this resource with an explicit deny"}',
+        "AccessDeniedException",
+    ),
+    ("rest", "access_denied"): GatewayError(
+        403, b'{"Message":"User is not authorized to access this resource"}', "AccessDeniedException"
+    ),
+    ("http", "access_denied"): GatewayError(403, b'{"message":"Forbidden"}', "ForbiddenException"),
+    ("rest", "authorizer_error"): GatewayError(500, b'{"message": null}', "AuthorizerConfigurationException"),
+    ("http", "authorizer_error"): GatewayError(
+        500, b'{"message":"Internal Server Error"}', "InternalServerErrorException"
+    ),
+    ("rest", "unsigned"): GatewayError(
+        403, b'{"message":"Missing Authentication Token"}', "MissingAuthenticationTokenException"
+    ),
+    ("http", "unsigned"): GatewayError(403, b'{"message":"Forbidden"}', "ForbiddenException"),
+    ("rest", "bad_signature"): GatewayError(403, b'{"message":"Forbidden"}', "InvalidSignatureException"),
+    ("rest", "api_key"): GatewayError(403, b'{"message":"Forbidden"}', "ForbiddenException"),
 }
-for _what in ("body_too_large", "event_too_large", "headers_too_large", "url_too_long"):
+for _what in ("body_too_large", "event_too_large", "headers_too_large", "url_too_long", "bad_signature"):
     _ERRORS["http", _what] = _ERRORS["rest", _what]
+# An HTTP API has no "expired" answer of its own: a JWT authorizer refuses every bad token alike.
+_ERRORS["http", "token_expired"] = _ERRORS["http", "unauthorized"]
+_ERRORS["http", "explicit_deny"] = _ERRORS["http", "access_denied"]
 
 
 def api_error(kind: str, what: str) -> GatewayError:
@@ -117,7 +177,10 @@ def api_error(kind: str, what: str) -> GatewayError:
 
     ``what`` is ``unmatched``, ``function_error`` (the handler raised, timed out or returned a result API
     Gateway rejects), ``integration_timeout`` (29 s REST / 30 s HTTP API), ``body_too_large``,
-    ``event_too_large``, ``headers_too_large`` or ``url_too_long``. Bodies are byte for byte AWS's.
+    ``event_too_large``, ``headers_too_large`` or ``url_too_long``; for authorizers ``unauthorized``,
+    ``token_expired``, ``explicit_deny``, ``access_denied``, ``authorizer_error``, ``unsigned``,
+    ``bad_signature`` (its message set with :meth:`GatewayError.with_message`) and ``api_key`` (REST).
+    Bodies are byte for byte AWS's.
     """
     error = _ERRORS.get(("rest" if kind == "rest" else "http", what))
     if error is None:

@@ -11,6 +11,8 @@
     lambda-micro routes  [--template template.yaml]
     lambda-micro check   [--template template.yaml]
     lambda-micro new     PATH [--api http|rest|both] [--with-table] [--with-bucket] [--name NAME] [--force]
+    lambda-micro users   add EMAIL [--pool NAME] [--group G]... | list
+    lambda-micro token   EMAIL [--access] | --issuer URL [--claim K=V --scope S ...]
     lambda-micro --app PATH[:NAME] COMMAND ...   (an app's own commands, and shell)
     lambda-micro --version
 
@@ -35,6 +37,7 @@ from types import FrameType
 
 from lambda_micro.adapter.infer import SOURCES
 
+from . import cli_auth
 from .cli_invoke import CliError, region_of, run_event, run_invoke, run_trigger
 from .console import PROG, banner, format_routes, logging_to, plural
 from .devserver import DevServer, is_loopback
@@ -147,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--api", metavar="NAME", help="serve this API alone (its logical id), on --port")
     serve.add_argument("--no-reload", action="store_true", help="do not reload on template or code changes")
+    serve.add_argument(
+        "--trust-dev-issuer",
+        action="store_true",
+        help="accept tokens of `lambda-micro token --issuer` for every JWT authorizer whose issuer is not "
+        "a user pool of the template",
+    )
     _add_runtime_options(serve)
 
     invoke_cmd = commands.add_parser(
@@ -232,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--name", help="the function's name, a Python identifier (default: from PATH's folder name)"
     )
     new.add_argument("--force", action="store_true", help="write into PATH even if it is not empty")
+
+    cli_auth.add_parsers(commands, _add_template_options)
     return parser
 
 
@@ -287,6 +298,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         # Functions run in this process: everything in it (import-time clients included) must see moto.
         process_environ=os.environ,
         api=args.api,
+        trust_dev_issuer=args.trust_dev_issuer,
     )
     dev.start(serve_in_thread=False)
     if not is_loopback(args.host):
@@ -364,6 +376,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "routes": _cmd_routes,
     "check": _cmd_check,
     "new": _cmd_new,
+    "users": lambda args: cli_auth.run_users(args, _load_template(args)),
+    "token": lambda args: cli_auth.run_token(args, _load_template(args)),
 }
 
 

@@ -82,9 +82,19 @@ def logging_to(stream: TextIO) -> Iterator[None]:
 
 def format_routes(table: RouteTable) -> str:
     """The route table as aligned text columns."""
-    rows = [["METHOD", "PATH", "FUNCTION", "API", "STAGE", "PAYLOAD"]]
+    rows = [["METHOD", "PATH", "FUNCTION", "API", "STAGE", "PAYLOAD", "AUTH"]]
     for row in table.describe():
-        rows.append([row["method"], row["path"], row["function"], row["api"], row["stage"], row["payload"]])
+        rows.append(
+            [
+                row["method"],
+                row["path"],
+                row["function"],
+                row["api"],
+                row["stage"],
+                row["payload"],
+                row["auth"],
+            ]
+        )
     if len(rows) == 1:
         return "(no Api or HttpApi events in the template)"
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -109,8 +119,18 @@ def banner(dev: DevServer) -> str:
         lines.extend(f"    queue  {queue.logical_id}: {queue.name}" for queue in template.queues.values())
         lines.extend(f"    topic  {topic.logical_id}: {topic.name}" for topic in template.topics.values())
         lines.extend(f"    stream {stream.logical_id}: {stream.name}" for stream in template.streams.values())
+        for pool in template.user_pools.values():
+            clients = [c.client_id for c in template.user_pool_clients.values() if c.pool == pool.logical_id]
+            lines.append(
+                f"    user pool {pool.logical_id}: {pool.pool_id}"
+                + (f" (app client {', '.join(clients)})" if clients else "")
+            )
+        if template.user_pools:
+            lines.append(f"    users: {PROG} users add EMAIL; tokens: {PROG} token EMAIL")
     else:
         lines.append("  AWS: real (your environment's credentials and region)")
+    keys = [key for key in template.api_keys.values() if key.enabled]
+    lines.extend(f"  API key {key.logical_id} (x-api-key): {key.value}" for key in keys)
     lines.append("")
     lines.extend("  " + line for line in format_routes(table).splitlines())
     lines.append("")

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .auth.credentials import Credentials
+from .auth.dev_issuer import DevIssuer
+from .auth.keys import IssuerKeys
+from .auth.stage import GatewayAuth
 from .embedded_aws import EmbeddedAWS
 from .envvars import EnvVarsError, load_env_vars
 from .gateway import GatewayState, LocalGateway, load_state
@@ -25,9 +30,12 @@ from .routing import RouteTable
 from .sam import TemplateError
 from .server import GatewayStartError, LocalServer
 from .sources.delivery import EventDelivery
+from .workdir import ServeRecord, Users, project_dir, remove_serve, write_serve
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
+
+    from .cognito import LocalCognito
 
 __all__ = ["DevServer", "is_loopback", "restore_environ"]
 
@@ -83,6 +91,7 @@ class DevServer:
         api: str | None = None,
         api_ports: bool = True,
         delivery_interval: float = 0.5,
+        trust_dev_issuer: bool = False,
     ) -> None:
         self.template = Path(template)
         self.host = host
@@ -96,6 +105,14 @@ class DevServer:
         self.api = api
         self.api_ports = api_ports
         self.aws = EmbeddedAWS(region=region) if aws == "moto" else None
+        # The template's authorizers, enforced: JWTs checked against the local Cognito's keys (or the dev
+        # issuer's), SigV4 against the local AWS's credentials.
+        self.keys = IssuerKeys(
+            dev_issuer=DevIssuer(project_dir(self.template) / "dev-issuer.json"),
+            trust_dev_issuer=trust_dev_issuer,
+        )
+        self.auth = GatewayAuth(keys=self.keys, credentials=Credentials(moto=self.aws is not None))
+        self._recorded = False
         self.gateway: LocalGateway | None = None
         self.server: LocalServer | None = None
         self.watcher: FileWatcher | None = None
@@ -117,9 +134,44 @@ class DevServer:
             region=self.region,
             strict=strict,
         )
-        if self.aws is not None and state.template is not None:
-            self.aws.create_resources(state.template)
+        if state.template is not None:
+            self.keys.pool_issuers = frozenset(pool.issuer for pool in state.template.user_pools.values())
+            if self.aws is not None:
+                self.aws.create_resources(state.template)
+                self.keys.cognito_endpoint = self.aws.endpoint
+                self._create_users(state)
         return state
+
+    @property
+    def cognito(self) -> LocalCognito:
+        """The template's user pools on the embedded AWS: ``dev.cognito.add_user(...)``, ``.tokens(...)``."""
+        from .cognito import LocalCognito  # noqa: PLC0415 - boto3, only when asked
+
+        if self.aws is None or self.gateway is None or self.gateway.state.template is None:
+            raise RuntimeError("the local Cognito needs a started server with --aws moto")
+        return LocalCognito(self.gateway.state.template, client_kwargs=self.aws.client_kwargs)
+
+    def _create_users(self, state: GatewayState) -> None:
+        """Create again the users ``lambda-micro users add`` recorded (the local Cognito starts empty)."""
+        template = state.template
+        if template is None or not template.user_pools:
+            return
+        from .cognito import CognitoError, LocalCognito  # noqa: PLC0415 - boto3, only with user pools
+
+        assert self.aws is not None
+        cognito = LocalCognito(template, client_kwargs=self.aws.client_kwargs)
+        try:
+            stored = Users(self.template).all()
+        except ValueError as exc:
+            logger.error("%s", exc)
+            return
+        for user in stored:
+            if user.pool not in template.user_pools:
+                continue
+            try:
+                cognito.add_user(user.username, pool=user.pool, password=user.password, groups=user.groups)
+            except CognitoError as exc:
+                logger.error("users.json: %s", exc)
 
     def _listeners(self, gateway: LocalGateway) -> list[tuple[str | None, WSGIApplication, int]]:
         apis = list(gateway.state.api_tables)
@@ -142,7 +194,7 @@ class DevServer:
                 if self.process_environ is not None:
                     self._saved_environ = dict(self.process_environ)
                     self.aws.apply_to(self.process_environ)
-            self.gateway = LocalGateway(self.build_state(strict=True))
+            self.gateway = LocalGateway(self.build_state(strict=True), auth=self.auth)
             listeners = self._listeners(self.gateway)
             self.server = LocalServer(host=self.host, listeners=[(app, port) for _, app, port in listeners])
             self.listening = [
@@ -152,6 +204,10 @@ class DevServer:
         except BaseException:
             self.stop()
             raise
+        if self.aws is not None:
+            url = self.server.url_for(self.listening[0][1])
+            write_serve(self.template, ServeRecord(os.getpid(), self.aws.endpoint, self.region, url))
+            self._recorded = True
         if self.reload_enabled:
             self.watcher = FileWatcher(self.watch_paths, self.reload, interval=self.reload_interval)
             self.watcher.start()
@@ -247,6 +303,9 @@ class DevServer:
             for function in gateway.state.functions.values():
                 if isinstance(function, LoadedFunction):
                     function.retire()  # a request still under way finishes on its code
+        if self._recorded:
+            remove_serve(self.template, os.getpid())
+            self._recorded = False
         if self.aws is not None:
             self.aws.stop()
         saved, self._saved_environ = self._saved_environ, None

@@ -12,6 +12,8 @@ from werkzeug.wsgi import get_input_stream
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
+    from .auth.principal import Principal
+
 __all__ = ["RAW_HEADERS_KEY", "GatewayRequest", "GatewayResponse", "ServiceError", "request_from_environ"]
 
 #: The environ key under which the HTTP server passes the request's header lines as received.
@@ -23,8 +25,9 @@ class GatewayRequest:
     """One HTTP request as it reached the gateway.
 
     ``path`` is percent-encoded as on the request line (a stage prefix included when the client sent one),
-    ``query`` the raw query string, ``headers`` the header lines in order (repeats kept). ``authorizer``
-    and ``stage_variables`` are what the test client decides for a request; no HTTP request carries them.
+    ``query`` the raw query string, ``headers`` the header lines in order (repeats kept). ``authorizer``,
+    ``principal`` (``as_user``) and ``stage_variables`` are what the test client decides for a request; no
+    HTTP request carries them.
     """
 
     method: str
@@ -38,6 +41,7 @@ class GatewayRequest:
     protocol: str = "HTTP/1.1"
     authorizer: Mapping[str, Any] | None = None
     stage_variables: Mapping[str, str] | None = None
+    principal: Principal | None = None
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or ``None``."""

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 from lambda_micro.adapter.result import LAMBDA_RESPONSE_LIMIT, reason_phrase
 
 from . import apigw
+from .auth.call import auth_call
+from .auth.stage import GatewayAuth, Refused
 from .envvars import function_with_env_vars
 from .exchange import RAW_HEADERS_KEY, GatewayRequest, GatewayResponse, ServiceError, request_from_environ
 from .fronts import Front, front_for
@@ -83,6 +85,14 @@ class GatewayState:
     load_errors: Mapping[str, str] = field(default_factory=dict)
     region: str = "us-east-1"
     api_tables: Mapping[str, RouteTable] = field(default_factory=dict)
+
+    @property
+    def api_keys(self) -> dict[str, tuple[str, str]]:
+        """The template's enabled API keys: value → ``(value, id)``."""
+        if self.template is None:
+            return {}
+        keys = self.template.api_keys.values()
+        return {key.value: (key.value, key.key_id) for key in keys if key.enabled}
 
     @property
     def watch_paths(self) -> list[Path]:
@@ -159,8 +169,9 @@ class LocalGateway:
 
     ``propagate_errors`` (the test client): a handler's exception, a result API Gateway would reject
     (:class:`InvalidResult`) and a timeout (:class:`FunctionTimedOut`) raise instead of becoming API
-    Gateway's 5xx answer. ``inline`` runs handlers in the caller's thread (a timeout is then known when the
-    handler returns).
+    Gateway's 5xx answer (a Lambda authorizer's exception too, but for its ``Unauthorized``). ``inline``
+    runs handlers in the caller's thread (a timeout is then known when the handler returns). ``auth`` is
+    the authorization stage (default: one that enforces nothing, the test client's).
     """
 
     def __init__(
@@ -170,11 +181,13 @@ class LocalGateway:
         log: logging.Logger | None = None,
         propagate_errors: bool = False,
         inline: bool = False,
+        auth: GatewayAuth | None = None,
     ) -> None:
         self._state = state
         self.log = log or logger
         self.propagate_errors = propagate_errors
         self.inline = inline
+        self.auth = auth or GatewayAuth(enforce=False)
 
     @property
     def state(self) -> GatewayState:
@@ -216,7 +229,33 @@ class LocalGateway:
             problem = state.load_errors.get(function_id, "the function is not loaded")
             self.log.error("%s: %s", function_id, problem)
             return self._error(front.error("function_error", request_id), request_id, function_id)
-        event = request_event(request, outcome, request_id, region=state.region)
+        try:
+            call = auth_call(
+                request, outcome, request_id, state, inline=self.inline, propagate=self.propagate_errors
+            )
+            decision = self.auth.decide(call)
+        except FunctionUnloaded:
+            if self._state is not state:  # a reload retired the authorizer after this request read the state
+                return self.handle(request, api=api)
+            raise
+        if isinstance(decision, Refused):
+            self.log.warning(
+                "%s %s: %d from the authorizer: %s", request.method, request.target, decision.error.status,
+                decision.reason,
+            )  # fmt: skip
+            refusal = decision.error  # API Gateway's own answer, with its request id header
+            headers = front.response_headers(refusal.headers, request_id)
+            return self._error(
+                ServiceError(refusal.status, tuple(headers), refusal.body), request_id, function_id
+            )
+        event = request_event(
+            request,
+            outcome,
+            request_id,
+            region=state.region,
+            authorizer=decision.authorizer,
+            api_key=decision.api_key,
+        )
         if len(request.body) > _MEASURE_EVENT_FROM:
             size = len(json.dumps(event))
             if size > apigw.LAMBDA_REQUEST_LIMIT:

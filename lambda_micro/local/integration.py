@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -42,11 +43,23 @@ def _forwarded_headers(request: GatewayRequest, source: str) -> tuple[tuple[str,
 
 
 def request_event(
-    request: GatewayRequest, match: Match, request_id: str, *, region: str = "us-east-1"
+    request: GatewayRequest,
+    match: Match,
+    request_id: str,
+    *,
+    region: str = "us-east-1",
+    authorizer: tuple[str, Mapping[str, Any]] | None = None,
+    api_key: tuple[str, str] | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
-    """The event the matched route's source sends for ``request``: the one ``route → event`` function."""
+    """The event the matched route's source sends for ``request``: the one ``route → event`` function.
+
+    ``authorizer`` is what the route's authorizer granted (``(kind, value)``; default: the request's own
+    ``authorizer=`` block), ``api_key`` the request's API key ``(value, id)``, ``source`` another payload
+    format than the route's (a Lambda authorizer's input).
+    """
     route = match.route
-    source = route.source
+    source = source or route.source
     host = request.header("Host")
     domain_name = host.rsplit(":", 1)[0] if host and not host.endswith("]") else host
     event_request = EventRequest(
@@ -62,7 +75,8 @@ def request_event(
         resource=match.resource,
         path_parameters=match.path_parameters if not match.catch_all else None,
         route_key=match.route_key,
-        authorizer=authorizer_kind(request.authorizer),
+        authorizer=authorizer if authorizer is not None else authorizer_kind(request.authorizer),
+        api_key=api_key,
         source_ip=request.client_address,
         domain_name=domain_name,
         binary_media_types=tuple(getattr(route, "binary_media_types", ())),

@@ -1,5 +1,5 @@
-"""Create the template's DynamoDB tables, S3 buckets, SQS queues, SNS topics and Kinesis streams on a local
-AWS (moto), with boto3.
+"""Create the template's DynamoDB tables, S3 buckets, SQS queues, SNS topics, Kinesis streams and Cognito user
+pools on a local AWS (moto), with boto3.
 
 Works in-process inside ``moto.mock_aws()`` and against a moto server
 (``client_kwargs={"endpoint_url": ...}``). Creation is idempotent: what already exists is left as it is.
@@ -27,6 +27,7 @@ class CreatedResources:
     queues: dict[str, str] = field(default_factory=dict)
     topics: dict[str, str] = field(default_factory=dict)
     streams: dict[str, str] = field(default_factory=dict)
+    user_pools: dict[str, str] = field(default_factory=dict)  # logical id -> pool id
 
 
 def table_request(table: Table) -> dict[str, Any]:
@@ -57,8 +58,9 @@ def table_request(table: Table) -> dict[str, Any]:
 def create_resources(
     template: SamTemplate, *, client_kwargs: Mapping[str, Any] | None = None
 ) -> CreatedResources:
-    """Create every table (keys, GSIs, LSIs, TTL, streams), bucket, queue (with its redrive policy), topic
-    and Kinesis stream of ``template``; existing ones are kept."""
+    """Create every table (keys, GSIs, LSIs, TTL, streams), bucket, queue (with its redrive policy), topic,
+    Kinesis stream and user pool (with its app clients and groups:
+    :func:`~lambda_micro.local.cognito.create_user_pools`) of ``template``; existing ones are kept."""
     import boto3  # noqa: PLC0415 - dev-only dependency, imported when resources are created
 
     kwargs: dict[str, Any] = {"region_name": template.region, **dict(client_kwargs or {})}
@@ -108,6 +110,11 @@ def create_resources(
             if stream.name not in existing_streams:
                 kinesis.create_stream(StreamName=stream.name, ShardCount=stream.shard_count)
             created.streams[logical_id] = stream.arn
+    if template.user_pools:
+        from .cognito import create_user_pools  # noqa: PLC0415 - moto's Cognito, only when there are pools
+
+        create_user_pools(template, client_kwargs=kwargs)
+        created.user_pools = {logical: pool.pool_id for logical, pool in template.user_pools.items()}
     return created
 
 

@@ -345,7 +345,7 @@ class RouteTable:
         return path_kind
 
     def describe(self) -> list[dict[str, str]]:
-        """One row per route, for listings: method, path, function, api, payload, stage."""
+        """One row per route, for listings: method, path, function, api, payload, stage, auth."""
         return [
             {
                 "method": route.method.upper(),
@@ -354,9 +354,24 @@ class RouteTable:
                 "api": f"{'REST' if route.api_kind == 'rest' else 'HTTP'} {route.api_id}",
                 "payload": route.payload,
                 "stage": route.stage,
+                "auth": _auth_label(getattr(route, "auth", None)),
             }
             for route in self.routes
         ]
+
+
+def _auth_label(auth: object) -> str:
+    """``BlogAuthors (jwt)``, ``AWS_IAM``, ``+ API key``...; ``-`` for an open route."""
+    if auth is None:
+        return "-"
+    authorizer = getattr(auth, "authorizer", None)
+    parts = []
+    if authorizer is not None:
+        name, kind = authorizer.name, authorizer.kind
+        parts.append(name if kind == "iam" else f"{name} ({kind})")
+    if getattr(auth, "api_key_required", False):
+        parts.append("API key")
+    return " + ".join(parts) or "-"
 
 
 def path_parameter_values(template: str, path: str, *, decode: bool = True) -> dict[str, str] | None:

@@ -37,11 +37,16 @@ if TYPE_CHECKING:
     from lambda_micro.local.records import sqs_message as sqs_message
     from lambda_micro.local.results import InvalidResult as InvalidResult
 
+    from ._acting import DEV_ISSUER as DEV_ISSUER
+    from ._acting import ActingAs as ActingAs
+    from ._acting import dev_token as dev_token
     from ._client import Client as Client
     from ._client import LambdaResponse as LambdaResponse
     from ._drift import assert_no_drift as assert_no_drift
 
 __all__ = [
+    "DEV_ISSUER",
+    "ActingAs",
     "Client",
     "FunctionTimedOut",
     "InvalidResult",
@@ -50,6 +55,7 @@ __all__ = [
     "assert_no_drift",
     "build_event",
     "cognito_authorizer",
+    "dev_token",
     "dynamodb_change",
     "dynamodb_stream_event",
     "eventbridge_event",
@@ -68,6 +74,9 @@ __all__ = [
 ]
 
 _EXPORTS = {
+    "ActingAs": "lambda_micro.testing._acting",
+    "DEV_ISSUER": "lambda_micro.testing._acting",
+    "dev_token": "lambda_micro.testing._acting",
     "Client": "lambda_micro.testing._client",
     "LambdaResponse": "lambda_micro.testing._client",
     "LambdaContext": "lambda_micro.local.context",

@@ -19,6 +19,8 @@ from urllib.parse import unquote, urlsplit
 from werkzeug.test import EnvironBuilder
 
 from lambda_micro.adapter.infer import ALB, EDGE, LATTICE_V1, LATTICE_V2, REST, URL, Source
+from lambda_micro.local.auth.principal import Principal
+from lambda_micro.local.auth.stage import GatewayAuth
 from lambda_micro.local.context import LambdaContext
 from lambda_micro.local.events import (
     PAYLOADS,
@@ -32,61 +34,23 @@ from lambda_micro.local.events import (
 )
 from lambda_micro.local.events.build import cookie_strings, raw_query
 from lambda_micro.local.gateway import GatewayRequest, GatewayState, LocalGateway
-from lambda_micro.local.invoke import FunctionTimedOut, invoke
+from lambda_micro.local.invoke import FunctionTimedOut, Target, invoke
 from lambda_micro.local.results import HttpResult
 from lambda_micro.local.routing import CatchAll, Miss, RouteTable
-from lambda_micro.local.sam import Route
+from lambda_micro.local.sam import Route, SamTemplate
 
+from ._acting import ActingAs, _Identities
 from ._cookies import CookieJar
 from ._response import LambdaResponse
+from ._target import HandlerTarget, handler_of
 
-__all__ = ["Client", "LambdaResponse"]
+__all__ = ["ActingAs", "Client", "LambdaResponse"]
 
-Handler = Callable[[dict[str, Any], Any], Any]
 _REDIRECTS = (301, 302, 303, 307, 308)
+_ACTIVE: Any = object()  # ``user=`` not given: whoever the client acts as
 
 
-def _handler_of(target: Any) -> Handler:
-    """The ``(event, context)`` callable behind an App, a loaded function or a handler."""
-    invoke = getattr(target, "invoke", None)
-    if callable(invoke) and hasattr(target, "function"):  # a LoadedFunction
-        return invoke  # type: ignore[no-any-return]
-    lambda_handler = getattr(target, "lambda_handler", None)
-    if callable(lambda_handler):
-        return lambda_handler  # type: ignore[no-any-return]
-    if callable(target):
-        return target  # type: ignore[no-any-return]
-    raise TypeError(f"Client needs a Lambda handler (event, context) or an App, got {target!r}")
-
-
-class _HandlerTarget:
-    """The client's handler as the gateway invokes it (contexts from the client)."""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    @property
-    def function_id(self) -> str:
-        return self._client.function_name
-
-    @property
-    def timeout(self) -> float:
-        return float(self._client.timeout)
-
-    def make_context(self, request_id: str) -> Any:
-        return self._client.make_context()
-
-    def acquire(self) -> bool:
-        return True
-
-    def release(self) -> None:
-        pass
-
-    def invoke(self, event: Any, context: Any) -> Any:
-        return self._client.handler(event, context)
-
-
-class Client:
+class Client(_Identities):
     """Invoke a handler (or an App) with real events; every call returns a :class:`LambdaResponse`.
 
     ``payload`` is ``"1.0"`` (REST API; with ``stage="$default"`` an HTTP API on payload 1.0), ``"2.0"``,
@@ -135,6 +99,10 @@ class Client:
         propagate_errors: bool = True,
         scheme: str = "https",
         include_body: bool = True,
+        enforce_auth: bool = False,
+        auth: GatewayAuth | None = None,
+        authorizers: Mapping[str, Target] | None = None,
+        template: SamTemplate | None = None,
     ) -> None:
         if scheme not in ("http", "https"):
             raise ValueError(f"scheme must be 'http' or 'https', not {scheme!r}")
@@ -148,7 +116,7 @@ class Client:
                 "trigger sends every request to its one function"
             )
         self.source: Source = source
-        self.handler = _handler_of(target)
+        self.handler = handler_of(target)
         self.target = target
         self.payload = payload
         self.stage = stage
@@ -164,6 +132,7 @@ class Client:
         self.timeout = timeout
         self.memory_size = memory_size
         self.cookie_jar: CookieJar | None = CookieJar() if use_cookies else None
+        self._acting: list[Principal | None] = []
         table: RouteTable | CatchAll
         if self.routes is not None:
             # With no routes at all, the client's own source says which API answers.
@@ -184,11 +153,21 @@ class Client:
                     include_body=include_body,
                 )
             )
-        handler_target = _HandlerTarget(self)
-        functions = {route.function_id: handler_target for route in table.routes}
+        handler_target = HandlerTarget(self)
+        functions: dict[str, Target] = dict(authorizers or {})
+        functions.update({route.function_id: handler_target for route in table.routes})
+        state = GatewayState(
+            table=table,
+            functions=functions,
+            template=template,
+            region=template.region if template else "us-east-1",
+        )
         #: The local gateway every request of this client goes through.
         self.gateway = LocalGateway(
-            GatewayState(table=table, functions=functions), propagate_errors=propagate_errors, inline=True
+            state,
+            propagate_errors=propagate_errors,
+            inline=True,
+            auth=auth or GatewayAuth(enforce=enforce_auth),
         )
 
     # -- context --------------------------------------------------------------------------------------
@@ -220,8 +199,18 @@ class Client:
         content_type: str | None = None,
         follow_redirects: bool = False,
         stage_variables: Mapping[str, str] | None = None,
+        user: ActingAs | None = _ACTIVE,
     ) -> LambdaResponse:
-        """Send one request; ``json``, ``data`` (form dict, ``str``, ``bytes``) and ``body`` are exclusive."""
+        """Send one request; ``json``, ``data`` (form dict, ``str``, ``bytes``) and ``body`` are exclusive.
+
+        ``user`` is :meth:`as_user`'s (or ``None``: anonymous) for this request only.
+        """
+        if user is _ACTIVE:
+            principal = self._acting[-1] if self._acting else None
+        elif user is None or isinstance(user, ActingAs):
+            principal = user.principal if user is not None else None
+        else:
+            raise TypeError(f"user= takes client.as_user(...) or None, not {user!r}")
         given = [
             name for name, value in (("json", json), ("data", data), ("body", body)) if value is not None
         ]
@@ -249,7 +238,15 @@ class Client:
             header_pairs.append(("Content-Type", content_type))
 
         response = self._send(
-            method.upper(), path, query, header_pairs, payload_body, cookies, authorizer, stage_variables
+            method.upper(),
+            path,
+            query,
+            header_pairs,
+            payload_body,
+            cookies,
+            authorizer,
+            stage_variables,
+            principal,
         )
         history: list[LambdaResponse] = []
         while follow_redirects and response.status_code in _REDIRECTS and response.location:
@@ -272,6 +269,7 @@ class Client:
                 None,
                 authorizer,
                 stage_variables,
+                principal,
             )
         response.history = history
         return response
@@ -299,6 +297,7 @@ class Client:
         cookies: CookiesArg,
         authorizer: Mapping[str, Any] | None,
         stage_variables: Mapping[str, str] | None,
+        principal: Principal | None,
     ) -> LambdaResponse:
         request_path, has_query, path_query = path.partition("?")
         encoded = encode_path(request_path or "/")
@@ -336,6 +335,7 @@ class Client:
             scheme=self.scheme,
             authorizer=authorizer,
             stage_variables=stage_variables,
+            principal=principal,
         )
         answer = self.gateway.handle(request)
         http = HttpResult(answer.status, answer.headers, answer.body)
@@ -387,7 +387,7 @@ class Client:
         would, with a fresh context and the handler's timeout; return its result (for a batch:
         ``{"batchItemFailures": [...]}``). A handler's exception propagates; running past the timeout
         raises ``FunctionTimedOut``."""
-        target = _HandlerTarget(self)
+        target = HandlerTarget(self)
         outcome = invoke(target, event, self.make_context(), inline=True)
         if outcome.error is not None:
             raise outcome.error

@@ -12,7 +12,9 @@ Fixtures:
   EventBridge rules) as their mappings would, synchronously: put an object, then assert its effect.
 - ``function_client``: ``function_client("WebFunction")`` imports that function from its CodeUri and Handler
   with its Environment, and returns a :class:`~lambda_micro.testing.Client` that matches requests against the
-  function's template routes (payload, stage, resource) like API Gateway.
+  function's template routes (payload, stage, resource) like API Gateway; ``enforce_auth=True`` enforces
+  the routes' authorizers (tokens checked against the ``aws`` fixture's Cognito, Lambda authorizers run,
+  SigV4 checked, API keys required).
 
 Nothing heavy (PyYAML, boto3, moto) is imported until a fixture needs it, and no template is read unless a
 fixture that needs one is used.
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from lambda_micro.local.cognito import LocalCognito
     from lambda_micro.local.context import LambdaContext
     from lambda_micro.local.sam import SamTemplate
     from lambda_micro.local.sources.delivery import Delivery, EventDelivery
@@ -242,6 +245,16 @@ class AwsResources:
         """The boto3 ``Bucket`` for the template's bucket ``logical_id``."""
         return self.resource("s3").Bucket(self.bucket_name(logical_id))
 
+    @property
+    def cognito(self) -> LocalCognito:
+        """The template's user pools on moto: ``aws.cognito.add_user("ada@example.com", groups=[...])``,
+        then ``aws.cognito.tokens(user.username, user.password)["IdToken"]``."""
+        from lambda_micro.local.cognito import LocalCognito  # noqa: PLC0415
+
+        if self.template is None:
+            raise RuntimeError("the aws fixture found no template, so no user pools")
+        return LocalCognito(self.template)
+
     def __repr__(self) -> str:
         return f"<AwsResources region={self.region} tables={self.tables} buckets={self.buckets}>"
 
@@ -319,20 +332,36 @@ class _LazyFunctions(Mapping[str, Any]):
 
 @pytest.fixture
 def function_client(sam_template: SamTemplate, aws: AwsResources) -> Iterator[Callable[..., Client]]:
-    """``function_client("LogicalId", payload=None, **client_options)``: a Client for a template function."""
+    """``function_client("LogicalId", payload=None, enforce_auth=False, trust_dev_issuer=False,
+    **client_options)``: a Client for a template function."""
     from lambda_micro.local.loader import FunctionLoadError, load_function  # noqa: PLC0415
 
     from ._client import Client  # noqa: PLC0415
 
     loaded_functions: list[Any] = []
 
-    def make(logical_id: str, payload: str | None = None, **options: Any) -> Client:
-        function = sam_template.function(logical_id)
+    def load(logical_id: str) -> Any:
         try:
-            loaded = load_function(function, region=sam_template.region)
+            loaded = load_function(sam_template.function(logical_id), region=sam_template.region)
         except FunctionLoadError as exc:
             pytest.fail(str(exc), pytrace=False)
         loaded_functions.append(loaded)
+        return loaded
+
+    def make(
+        logical_id: str,
+        payload: str | None = None,
+        *,
+        enforce_auth: bool = False,
+        trust_dev_issuer: bool = False,
+        **options: Any,
+    ) -> Client:
+        function = sam_template.function(logical_id)
+        loaded = load(logical_id)
+        if enforce_auth:
+            options.setdefault("auth", _enforcing_auth(sam_template, trust_dev_issuer))
+            options.setdefault("authorizers", {name: load(name) for name in _authorizer_functions(function)})
+        options.setdefault("template", sam_template)
         options.setdefault("function_name", function.function_name)
         options.setdefault("timeout", float(function.timeout))
         options.setdefault("memory_size", function.memory_size)
@@ -349,3 +378,28 @@ def function_client(sam_template: SamTemplate, aws: AwsResources) -> Iterator[Ca
     yield make
     for loaded in loaded_functions:
         loaded.unload()
+
+
+def _authorizer_functions(function: Any) -> list[str]:
+    """The template functions the Lambda authorizers of ``function``'s routes run."""
+    names = []
+    for route in function.routes:
+        authorizer = route.auth.authorizer if route.auth is not None else None
+        name = getattr(authorizer, "function_id", None)
+        if name and name not in names and name != function.logical_id:
+            names.append(name)
+    return names
+
+
+def _enforcing_auth(template: SamTemplate, trust_dev_issuer: bool) -> Any:
+    """The authorization stage of ``serve``, on the test's moto: the template pools' keys, moto's IAM."""
+    from lambda_micro.local.auth.dev_issuer import DevIssuer  # noqa: PLC0415
+    from lambda_micro.local.auth.keys import IssuerKeys  # noqa: PLC0415
+    from lambda_micro.local.auth.stage import GatewayAuth  # noqa: PLC0415
+
+    keys = IssuerKeys(
+        pool_issuers=[pool.issuer for pool in template.user_pools.values()],
+        dev_issuer=DevIssuer.in_memory(),
+        trust_dev_issuer=trust_dev_issuer,
+    )
+    return GatewayAuth(keys=keys)

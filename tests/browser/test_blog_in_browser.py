@@ -1,8 +1,9 @@
 """The README's first command, driven by a real browser: `lambda-micro serve` on the example blog.
 
 Headless Chromium (the system's ``chromium``, driven by Playwright's Python package) loads the home page,
-writes a post through the form and finds it listed, on the plain URL and under the REST API's stage prefix,
-and shows an image uploaded through the JSON API.
+signs in as an author of the local Cognito, writes a post through the form and finds it listed, on the plain
+URL and under the REST API's stage prefix, and shows an image uploaded through the JSON API with the
+author's token.
 A screenshot of each run is saved under ``test-artifacts/``.
 """
 
@@ -22,6 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from lambda_micro.local.cognito import LocalCognito
+from lambda_micro.local.embedded_aws import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY
+from lambda_micro.local.sam import load_template
+from lambda_micro.local.workdir import read_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -85,6 +91,40 @@ def blog_url() -> Iterator[str]:
                 process.kill()
 
 
+EMAIL = "browser@example.com"
+PASSWORD = "Browser-Tests-1"
+
+
+@pytest.fixture(scope="module")
+def id_token(blog_url: str) -> str:
+    """An author in the running server's Cognito (found through its .lambda-micro/serve.json); their token."""
+    template = ROOT / "template.yaml"
+    record = read_serve(template)
+    assert record is not None, "serve records its embedded AWS for `lambda-micro users` and `token`"
+    cognito = LocalCognito(
+        load_template(template),
+        client_kwargs={
+            "endpoint_url": record.aws_endpoint,
+            "region_name": record.region,
+            "aws_access_key_id": DUMMY_ACCESS_KEY_ID,
+            "aws_secret_access_key": DUMMY_SECRET_ACCESS_KEY,
+        },
+    )
+    cognito.add_user(EMAIL, password=PASSWORD)
+    token: str = cognito.tokens(EMAIL, PASSWORD)["IdToken"]
+    return token
+
+
+def _sign_in(page: Any, base: str) -> None:
+    """Sign in on the login form, as an author does (the writing pages need it)."""
+    page.goto(base + "/login")
+    page.fill("#email", EMAIL)
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in")
+    page.wait_for_load_state()
+    assert page.locator("#signed-in").inner_text() == EMAIL
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     executable = _chromium()
@@ -109,11 +149,17 @@ def _write_post(page: Any, base: str, *, title: str, slug: str, body: str) -> No
     page.wait_for_load_state()
 
 
-def test_browser_creates_a_post_and_sees_it_listed(blog_url: str, browser: Any) -> None:
+def test_browser_creates_a_post_and_sees_it_listed(blog_url: str, browser: Any, id_token: str) -> None:
     page = browser.new_page()
     try:
         page.goto(blog_url + "/")
         assert page.title().startswith("Latest posts")
+        page.click("#new-post")  # not signed in: the login form, which comes back to the new post form
+        page.wait_for_selector("#login-form")
+        page.fill("#email", EMAIL)
+        page.fill("#password", PASSWORD)
+        page.click("#sign-in")
+        page.wait_for_selector("#post-form")
         slug = f"hello-browser-{int(time.time())}"
         _write_post(page, blog_url, title="Hello from a browser", slug=slug, body="Written **locally**.")
         assert "Hello from a browser" in page.content()
@@ -128,14 +174,16 @@ def test_browser_creates_a_post_and_sees_it_listed(blog_url: str, browser: Any) 
         page.wait_for_load_state()
         assert page.url.endswith(f"/posts/{slug}")
         assert "Written" in page.content()
+        assert page.locator("#post-author").inner_text() == EMAIL
     finally:
         page.close()
 
 
-def test_browser_links_keep_the_stage_prefix(blog_url: str, browser: Any) -> None:
+def test_browser_links_keep_the_stage_prefix(blog_url: str, browser: Any, id_token: str) -> None:
     page = browser.new_page()
     try:
         base = blog_url + "/Prod"
+        _sign_in(page, base)
         slug = f"staged-{int(time.time())}"
         _write_post(page, base, title="Under the stage", slug=slug, body="Links keep /Prod.")
         assert "/Prod/" in page.url
@@ -159,18 +207,27 @@ def _api(base: str, method: str, path: str, body: bytes, content_type: str, **he
         return json.loads(response.read())
 
 
-def test_browser_shows_an_uploaded_image_in_the_post_and_on_its_own(blog_url: str, browser: Any) -> None:
+def test_browser_shows_an_uploaded_image_in_the_post_and_on_its_own(
+    blog_url: str, browser: Any, id_token: str
+) -> None:
     """The image is re-encoded on upload and served with a sandboxing CSP: it still displays, in the post
     and when opened directly."""
     from PIL import Image
 
     slug = f"pictured-{int(time.time())}"
     post = {"slug": slug, "title": "With a picture", "body": "A *red* square."}
-    _api(blog_url, "POST", "/api/posts", json.dumps(post).encode(), "application/json")
+    signed = {"Authorization": f"Bearer {id_token}"}
+    _api(blog_url, "POST", "/api/posts", json.dumps(post).encode(), "application/json", **signed)
     picture = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(picture, format="PNG")
     uploaded = _api(
-        blog_url, "PUT", f"/api/posts/{slug}/image", picture.getvalue(), "image/png", **{"If-Match": '"1"'}
+        blog_url,
+        "PUT",
+        f"/api/posts/{slug}/image",
+        picture.getvalue(),
+        "image/png",
+        **{"If-Match": '"1"'},
+        **signed,
     )
     assert uploaded["image"]["content_type"] == "image/png"
     page = browser.new_page()

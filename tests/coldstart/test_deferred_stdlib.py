@@ -290,6 +290,58 @@ def test_cleandoc_examples(doc: str) -> None:
     assert _stdlib._cleandoc(doc) == inspect.cleandoc(doc)
 
 
+class _Plain:
+    pass
+
+
+class _Annotated:
+    x: int
+    y: list[str] = []
+
+
+class _Child(_Annotated):  # inherits annotations, has none of its own
+    pass
+
+
+class _Meta(type):
+    pass
+
+
+class _WithMeta(metaclass=_Meta):
+    z: bytes
+
+
+class _Odd:
+    pass
+
+
+_Odd.__annotations__ = ("not", "a", "dict")  # type: ignore[assignment]
+
+
+def _annotated_function(a: int, b: str = "") -> bool:
+    return bool(a)
+
+
+@pytest.mark.parametrize(
+    "obj", [_Plain, _Annotated, _Child, _Meta, _WithMeta, int, dict, _annotated_function]
+)
+@pytest.mark.parametrize("eval_str", [False, True])
+def test_get_annotations_of_the_stand_in_is_inspects(obj: object, eval_str: bool) -> None:
+    ours = _stdlib._get_annotations(obj, eval_str=eval_str)
+    assert ours == inspect.get_annotations(obj, eval_str=eval_str)  # type: ignore[arg-type]
+    # A fresh dict every call, as the standard library promises.
+    assert ours is not _stdlib._get_annotations(obj, eval_str=eval_str)
+
+
+def test_get_annotations_of_the_stand_in_refuses_what_inspect_refuses() -> None:
+    with pytest.raises(ValueError, match="neither a dict nor None"):
+        _stdlib._get_annotations(_Odd)
+    with pytest.raises(ValueError, match="neither a dict nor None"):
+        inspect.get_annotations(_Odd)
+    with pytest.raises(TypeError, match="is not a module, class, or callable"):
+        _stdlib._get_annotations(42)
+
+
 def _codec(name: str) -> str | None:
     try:
         return name.encode("idna").decode("ascii")

@@ -119,16 +119,25 @@ def bucket(aws: AwsResources) -> str:
     return aws.bucket_name("ImagesBucket")
 
 
-@pytest.fixture
-def api(aws: AwsResources, function_client: Any) -> Any:
-    """A test-kit client of the ApiFunction (HTTP API, payload 2.0)."""
-    return function_client("ApiFunction")
+#: The author the ``api`` client acts as (the API's writes are for signed-in authors).
+AUTHOR = {"sub": "author-1", "email": "ada@example.com"}
 
 
 @pytest.fixture
-def web(aws: AwsResources, function_client: Any) -> Any:
-    """A test-kit client of the WebFunction (REST API, payload 1.0, stage Prod)."""
-    return function_client("WebFunction")
+def api(aws: AwsResources, function_client: Any) -> Iterator[Any]:
+    """A test-kit client of the ApiFunction (HTTP API, payload 2.0), signed in as :data:`AUTHOR`."""
+    client = function_client("ApiFunction")
+    with client.as_user(**AUTHOR):
+        yield client
+
+
+@pytest.fixture
+def web(aws: AwsResources, function_client: Any) -> Iterator[Any]:
+    """A test-kit client of the WebFunction (REST API, payload 1.0, stage Prod), signed in as :data:`AUTHOR`
+    (its writes are for authors; test_web_sign_in.py signs in through the login form instead)."""
+    client = function_client("WebFunction")
+    with client.as_user(**AUTHOR):
+        yield client
 
 
 def stored(table: str, slug: str) -> dict[str, Any] | None:

@@ -14,11 +14,11 @@ from botocore.exceptions import ClientError
 from lambda_micro.local.events import build_event
 from lambda_micro.local.loader import load_function
 from lambda_micro.local.results import parse_result
-from lambda_micro.testing import Client, LambdaResponse
+from lambda_micro.testing import Client, LambdaResponse, jwt_authorizer
 from lambda_micro.testing.plugin import AwsResources
 
 from . import sample_images
-from .conftest import error_of, header, objects, stored
+from .conftest import AUTHOR, error_of, header, objects, stored
 
 ORIGIN = "http://localhost:5173"  # the template's default CorsAllowOrigin
 
@@ -529,7 +529,12 @@ def invoke_directly(api: Any, path: str, body: bytes, content_type: str) -> Lamb
     rule is only reachable this way.
     """
     event = build_event(
-        "PUT", path, body=body, headers={"Content-Type": content_type}, resource="/api/posts/{slug}/image"
+        "PUT",
+        path,
+        body=body,
+        headers={"Content-Type": content_type},
+        resource="/api/posts/{slug}/image",
+        authorizer=jwt_authorizer(AUTHOR),  # what the API's JWT authorizer passes for the author
     )
     result = api.handler(event, api.make_context())
     return LambdaResponse(parse_result(result, "http-2.0"), event=event, result=result)

@@ -22,7 +22,7 @@ from lambda_micro.testing import Client
 from lambda_micro.testing.plugin import AwsResources
 
 from . import sample_images
-from .conftest import VERSION_FIELD, app_path, csrf_from, form_body, header, item_count, stored
+from .conftest import AUTHOR, VERSION_FIELD, app_path, csrf_from, form_body, header, item_count, stored
 
 PNG = sample_images.png()
 
@@ -312,10 +312,11 @@ def test_form_posts_with_a_wrong_csrf_token_are_refused(web: Any, table: str) ->
 
 def test_a_csrf_token_from_another_session_is_refused(function_client: Any, aws: Any, table: str) -> None:
     attacker = function_client("WebFunction")
-    token = csrf_from(attacker.get("/posts/new").text)
+    token = csrf_from(attacker.get("/posts/new", user=attacker.as_user(**AUTHOR)).text)
     victim = function_client("WebFunction")
     victim.get("/")
-    response = victim.post("/posts/new", **form_body({"csrf_token": token, "title": "Forged", "body": "x"}))
+    fields = {"csrf_token": token, "title": "Forged", "body": "x"}
+    response = victim.post("/posts/new", user=victim.as_user(**AUTHOR), **form_body(fields))
     assert response.status_code == 400
     assert item_count(table) == 0
 
@@ -519,11 +520,12 @@ def web_instances(aws: AwsResources, sam_template: Any) -> Iterator[Callable[[di
 
 
 def _post_with_session_of(first: Any, second: Any) -> Any:
-    page = first.get("/posts/new")
+    page = first.get("/posts/new", user=first.as_user(**AUTHOR))
     session_cookie = (header(page, "Set-Cookie") or "").split(";", 1)[0]
     return second.post(
         "/posts/new",
         cookies=[session_cookie],
+        user=second.as_user(**AUTHOR),
         **form_body({"csrf_token": csrf_from(page.text), "title": "Across containers", "body": "x"}),
     )
 

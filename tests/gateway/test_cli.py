@@ -85,10 +85,28 @@ def test_cli_routes_prints_a_table(basic: Project, capsys: pytest.CaptureFixture
     code, out, _ = run(capsys, "routes", "--template", str(basic.template))
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split() == ["METHOD", "PATH", "FUNCTION", "API", "STAGE", "PAYLOAD"]
-    assert lines[1].split() == ["GET", "/posts/{slug}", "Web", "REST", "ServerlessRestApi", "Prod", "1.0"]
-    assert lines[2].split() == ["GET", "/", "Web", "REST", "ServerlessRestApi", "Prod", "1.0"]
-    assert lines[3].split() == ["ANY", "/api/{proxy+}", "Api", "HTTP", "ServerlessHttpApi", "$default", "2.0"]
+    assert lines[0].split() == ["METHOD", "PATH", "FUNCTION", "API", "STAGE", "PAYLOAD", "AUTH"]
+    assert lines[1].split() == [
+        "GET",
+        "/posts/{slug}",
+        "Web",
+        "REST",
+        "ServerlessRestApi",
+        "Prod",
+        "1.0",
+        "-",
+    ]
+    assert lines[2].split() == ["GET", "/", "Web", "REST", "ServerlessRestApi", "Prod", "1.0", "-"]
+    assert lines[3].split() == [
+        "ANY",
+        "/api/{proxy+}",
+        "Api",
+        "HTTP",
+        "ServerlessHttpApi",
+        "$default",
+        "2.0",
+        "-",
+    ]
     assert len(lines) == 4
 
 

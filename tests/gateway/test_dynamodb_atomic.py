@@ -117,14 +117,18 @@ def test_the_blogs_if_match_updates_through_the_gateway_have_one_winner() -> Non
     dev.start()
     try:
         port = dev.listening[0][1]
-        status, _ = _request(port, "POST", "/api/posts", {"slug": "race", "title": "Start", "body": "b"})
+        user = dev.cognito.add_user("racer@example.com")  # the API's writes are for the blog's authors
+        signed = {"Authorization": "Bearer " + dev.cognito.tokens(user.username, user.password)["IdToken"]}
+        status, _ = _request(
+            port, "POST", "/api/posts", {"slug": "race", "title": "Start", "body": "b"}, signed
+        )
         assert status == 201
         start = threading.Barrier(WRITERS)
 
         def replace(writer: int) -> int:
             start.wait()
             document = {"title": f"Writer {writer}", "body": "b", "format": "text"}
-            return _request(port, "PUT", "/api/posts/race", document, {"If-Match": '"1"'})[0]
+            return _request(port, "PUT", "/api/posts/race", document, {"If-Match": '"1"', **signed})[0]
 
         with concurrent.futures.ThreadPoolExecutor(WRITERS) as pool:
             statuses = list(pool.map(replace, range(WRITERS)))

@@ -234,7 +234,7 @@ def test_routing_describe_lists_every_route() -> None:
     rows = table.describe()
     assert rows[0] == {
         "method": "GET", "path": "/", "function": "Web", "api": "REST ServerlessRestApi", "payload": "1.0",
-        "stage": "Prod",
+        "stage": "Prod", "auth": "-",
     }  # fmt: skip
     assert rows[1]["path"] == "$default"
     assert table.stage_prefixes() == {"/Prod": ["ServerlessRestApi"]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import threading
 import types
@@ -40,11 +41,28 @@ def blocking(write_project: WriteProject) -> Iterator[LoadedFunction]:
     loaded.unload()
 
 
+def _settle_tracers(folder: Path) -> None:
+    """Run code from a new file once, before the churn starts.
+
+    A coverage tracer, on the first new file it meets after ``sys.path`` changed (other tests change it),
+    re-imports its source packages inside a "remove the modules imported meanwhile" block that does not
+    expect another thread to remove them first. Meeting a new file now lets it do that while nothing else
+    touches ``sys.modules``; under the churn, no test here changes ``sys.path``.
+    """
+    source = folder / "_settle_tracers.py"
+    source.write_text("VALUE = 1\n")
+    spec = importlib.util.spec_from_file_location("_lambda_micro_test_settle", source)
+    assert spec is not None
+    assert spec.loader is not None
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+
+
 @pytest.fixture
-def churn() -> Iterator[None]:
+def churn(tmp_path: Path) -> Iterator[None]:
     """Another thread adding and removing modules in ``sys.modules`` as fast as it can, with the
     interpreter switching threads far more often than usual, so that any iteration over ``sys.modules``
     itself meets a change of size."""
+    _settle_tracers(tmp_path)
     stop = threading.Event()
 
     def run() -> None:

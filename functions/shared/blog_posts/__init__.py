@@ -19,6 +19,7 @@ from .images import MAX_IMAGE_BYTES as MAX_IMAGE_BYTES
 from .images import ImageNotFound as ImageNotFound
 from .images import ImageStore as ImageStore
 from .model import BODY_FORMATS as BODY_FORMATS
+from .model import Author as Author
 from .model import Image as Image
 from .model import Post as Post
 from .model import PostInput as PostInput

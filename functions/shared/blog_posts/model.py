@@ -30,6 +30,14 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Author:
+    """Who wrote a post: the identity's stable subject (Cognito's ``sub``) and a name to show."""
+
+    sub: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Post:
     """One stored post. ``version`` starts at 1 and grows by one with every change."""
 
@@ -45,6 +53,8 @@ class Post:
     # None for plain text, which is escaped when shown.
     html: str | None = None
     excerpt: str | None = None
+    # Who created the post (None for posts from before the blog had authors).
+    author: Author | None = None
 
     @property
     def etag(self) -> str:

@@ -17,7 +17,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from .cursor import Position
-from .model import Image, Post, PostInput
+from .model import Author, Image, Post, PostInput
 from .settings import require_env
 
 if TYPE_CHECKING:
@@ -84,6 +84,10 @@ def _image_value(image: Image) -> AttributeValueTypeDef:
 
 def post_from_item(item: Mapping[str, Any]) -> Post:
     """Build a :class:`Post` from a DynamoDB item in the client's attribute-value form."""
+    author = None
+    if "author" in item:
+        who = item["author"]["M"]
+        author = Author(sub=who["sub"]["S"], name=who["name"]["S"])
     image = None
     if "image" in item:
         fields = item["image"]["M"]
@@ -104,6 +108,7 @@ def post_from_item(item: Mapping[str, Any]) -> Post:
         # Absent from posts stored before bodies were rendered at write time.
         html=item["html"]["S"] if "html" in item else None,
         excerpt=item["excerpt"]["S"] if "excerpt" in item else None,
+        author=author,
     )
 
 
@@ -125,6 +130,8 @@ def post_to_item(post: Post) -> dict[str, AttributeValueTypeDef]:
         item["html"] = _s(post.html)
     if post.excerpt is not None:
         item["excerpt"] = _s(post.excerpt)
+    if post.author is not None:
+        item["author"] = {"M": {"sub": _s(post.author.sub), "name": _s(post.author.name)}}
     return item
 
 
@@ -190,8 +197,8 @@ class PostRepository:
             return Page(posts=posts, next=Position(slug=last.slug, created_at=last.created_at))
         return Page(posts=posts, next=None)
 
-    def create(self, fields: PostInput) -> Post:
-        """Store a new post at version 1; raise :class:`PostExists` if the slug is taken."""
+    def create(self, fields: PostInput, *, author: Author | None = None) -> Post:
+        """Store a new post at version 1, by ``author``; raise :class:`PostExists` if the slug is taken."""
         now = _timestamp(self._clock())
         post = Post(
             slug=fields.slug,
@@ -203,6 +210,7 @@ class PostRepository:
             version=1,
             html=fields.html,
             excerpt=fields.excerpt,
+            author=author,
         )
         try:
             self._db.put_item(

@@ -106,6 +106,8 @@ def _v1_event(request: EventRequest, *, rest: bool) -> dict[str, Any]:
     if not rest:
         identity["apiKey"] = None
         identity["apiKeyId"] = None
+    elif request.api_key is not None:
+        identity["apiKey"], identity["apiKeyId"] = request.api_key
     authorizer = _v1_authorizer(request, identity, rest=rest)
     resource_path = request.resource or unquote(request.path)
     request_context: dict[str, Any] = {
@@ -170,7 +172,8 @@ def _v1_authorizer(request: EventRequest, identity: dict[str, Any], *, rest: boo
         if not rest:
             return {"lambda": dict(value)}
         context = dict(value)
-        authorizer = {"principalId": str(context.pop("principalId", "user")), "integrationLatency": 0}
+        principal = str(context.pop("principalId", "user"))
+        authorizer = {"principalId": principal, "integrationLatency": context.pop("integrationLatency", 0)}
         authorizer.update(context)
         return authorizer
     # iam: API Gateway fills the caller into the identity

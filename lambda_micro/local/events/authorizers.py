@@ -1,4 +1,7 @@
-"""Authorizer contexts for events, given explicitly (the local gateway does not run authorizers yet).
+"""Authorizer blocks given explicitly to the test client (``authorizer=``), put in the event as they are.
+
+The local gateway's own authorizers (:mod:`lambda_micro.local.auth`) and ``client.as_user(...)`` produce
+these kinds too, shaped as API Gateway shapes them.
 
 - ``{"claims": {...}}``: a Cognito user pool authorizer (REST: ``requestContext.authorizer.claims``; on
   payload 2.0 the claims arrive as a JWT authorizer's).

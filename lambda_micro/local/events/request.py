@@ -29,11 +29,12 @@ class EventRequest:
     query string; ``headers`` keep order, case and repeats; ``body`` is ``None`` when the request has none.
     ``stage_in_path`` says whether the client's URL carried the stage (``/Prod/x`` on the API's own URL);
     ``None`` derives it from the host (an ``execute-api`` host carries it). ``authorizer`` is ``(kind,
-    context)`` with kind ``claims``, ``jwt``, ``lambda`` or ``iam``. ``multi_value_headers`` is the ALB
-    target group's setting. For VPC Lattice ``api_id`` is the service's id (``svc-...``) and ``domain_name``
-    its host; for Lambda@Edge ``api_id`` is the distribution's id, ``domain_name`` the Host the viewer used
-    (an alternate domain name; else the distribution's own ``*.cloudfront.net``), ``edge_trigger`` the event
-    type (``viewer-request`` or ``origin-request``) and ``include_body`` the trigger's "include body" option.
+    context)`` with kind ``claims``, ``jwt``, ``lambda`` or ``iam``; ``api_key`` the REST API key that
+    passed (``identity.apiKey``/``apiKeyId``). ``multi_value_headers`` is the ALB target group's setting.
+    For VPC Lattice ``api_id`` is the service's id (``svc-...``) and ``domain_name`` its host; for
+    Lambda@Edge ``api_id`` is the distribution's id, ``domain_name`` the Host the viewer used (an alternate
+    domain name; else the distribution's own ``*.cloudfront.net``), ``edge_trigger`` the event type
+    (``viewer-request`` or ``origin-request``) and ``include_body`` the trigger's "include body" option.
     """
 
     method: str = "GET"
@@ -49,6 +50,7 @@ class EventRequest:
     path_parameters: Mapping[str, str] | None = None
     route_key: str | None = None
     authorizer: tuple[str, Mapping[str, Any]] | None = None
+    api_key: tuple[str, str] | None = None  # (value, id) of the request's REST API key
     source_ip: str = "127.0.0.1"
     domain_name: str | None = None
     binary_media_types: tuple[str, ...] = ()

@@ -70,6 +70,14 @@ class Resolver(Stack):
             return f"https://{url_id}.lambda-url.{self.region}.on.aws/"
         if rtype in ("AWS::Serverless::Api", "AWS::ApiGateway::RestApi") and attribute == "RootResourceId":
             return suffix(self.stack_name, logical_id, "root", length=10).lower()
+        if rtype == "AWS::Cognito::UserPool" and attribute in ("ProviderName", "ProviderURL", "UserPoolId"):
+            provider = f"cognito-idp.{self.region}.{self.url_suffix}/{name}"
+            values = {"ProviderName": provider, "ProviderURL": f"https://{provider}", "UserPoolId": name}
+            return values[attribute]
+        if rtype == "AWS::Cognito::UserPoolClient" and attribute == "ClientId":
+            return name
+        if rtype == "AWS::ApiGateway::ApiKey" and attribute == "APIKeyId":
+            return name
         if rtype in ("AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api") and attribute == "ApiEndpoint":
             return f"https://{name}.execute-api.{self.region}.{self.url_suffix}"
         # An attribute we do not model: a stable, recognisable placeholder rather than a failure.

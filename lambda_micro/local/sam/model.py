@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from lambda_micro.adapter.infer import HTTP_V1, REST, Source
 
+from .auth_model import ApiAuth, RouteAuth
+from .cognito_model import ApiKey, UserPool, UserPoolClient, UserPoolGroup
 from .event_sources import EventSource, Queue, Stream, Topic
 from .intrinsics import ACCOUNT_ID
 
@@ -93,6 +95,7 @@ class Route:
     multi_value_headers: bool = False  # an ALB target group's setting (the test client's ALB routes)
     edge_trigger: str = "viewer-request"  # the test client's Lambda@Edge routes: the trigger
     include_body: bool = True  # and its "include body" option
+    auth: RouteAuth | None = None  # the authorizer, scopes and API key the route requires (None: open)
 
     @property
     def api_kind(self) -> ApiKind:
@@ -283,6 +286,7 @@ class Api:
     binary_media_types: tuple[str, ...] = ()
     implicit: bool = False
     line: int | None = None
+    auth: ApiAuth = field(default_factory=ApiAuth)
 
 
 @dataclass
@@ -349,10 +353,32 @@ class SamTemplate:
         """Every function's non-HTTP events, in template order."""
         return [source for function in self.functions.values() for source in function.event_sources]
 
+    #: Cognito user pools, their app clients and groups (created in the local AWS under these ids).
+    user_pools: dict[str, UserPool] = field(default_factory=dict)
+    user_pool_clients: dict[str, UserPoolClient] = field(default_factory=dict)
+    user_pool_groups: dict[str, UserPoolGroup] = field(default_factory=dict)
+    #: API Gateway API keys (``AWS::ApiGateway::ApiKey``).
+    api_keys: dict[str, ApiKey] = field(default_factory=dict)
+
     @property
     def routes(self) -> list[Route]:
         """Every function's routes, in template order."""
         return [route for function in self.functions.values() for route in function.routes]
+
+    def user_pool(self, name: str | None = None) -> UserPool:
+        """The pool ``name`` (logical id or ``UserPoolName``), or the template's only pool.
+
+        A ``KeyError`` names the pools there are.
+        """
+        if name is None and len(self.user_pools) == 1:
+            return next(iter(self.user_pools.values()))
+        for pool in self.user_pools.values():
+            if name in (pool.logical_id, pool.name, pool.pool_id):
+                return pool
+        known = ", ".join(sorted(self.user_pools)) or "none"
+        if name is None:
+            raise KeyError(f"{self.path}: which user pool? name one of: {known}")
+        raise KeyError(f"{self.path}: no user pool {name!r} (user pools: {known})")
 
     def function(self, logical_id: str) -> Function:
         """The function ``logical_id``; a ``KeyError`` lists the ones that exist."""

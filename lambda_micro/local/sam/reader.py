@@ -16,7 +16,9 @@ from typing import Any
 from lambda_micro.adapter.infer import HTTP_V1, HTTP_V2, REST
 
 from ._base import FUNCTION_TYPES, cfn_string, merge_globals
+from .auth import AuthReader
 from .cfn_yaml import YamlError, line_of, load_yaml
+from .cognito import CognitoReader
 from .event_reader import EventSourceReader
 from .event_sources import Queue, Stream, Topic
 from .intrinsics import ResolveError, api_physical_id
@@ -44,7 +46,7 @@ __all__ = ["load_template"]
 _HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
 
 
-class _Reader(ReferenceChecks, LayerReader, TableReader, EventSourceReader):
+class _Reader(ReferenceChecks, LayerReader, TableReader, EventSourceReader, AuthReader, CognitoReader):
     def read(self) -> SamTemplate:
         functions: dict[str, Function] = {}
         tables: dict[str, Table] = {}
@@ -92,8 +94,13 @@ class _Reader(ReferenceChecks, LayerReader, TableReader, EventSourceReader):
                 conditions[name] = self.resolver.condition(name)
             except ResolveError as exc:
                 raise self.error(exc.message, line=exc.line, resource=name) from None
+        pools, clients, groups, keys = self._cognito()
         return SamTemplate(
             path=self.path,
+            user_pools=pools,
+            user_pool_clients=clients,
+            user_pool_groups=groups,
+            api_keys=keys,
             functions=functions,
             tables=tables,
             buckets=buckets,
@@ -122,11 +129,14 @@ class _Reader(ReferenceChecks, LayerReader, TableReader, EventSourceReader):
             if not self._exists(logical_id, resource, line):
                 continue
             kind: ApiKind = "rest" if rtype == "AWS::Serverless::Api" else "http"
-            props = merge_globals(
+            raw = merge_globals(
                 rest_globals if kind == "rest" else http_globals,
                 self._properties(logical_id, resource, line),
             )
-            props = self.resolve(props, resource=logical_id, line=line)
+            # Auth is read apart: its FunctionArns must stay ``!GetAtt``s to name the template's functions.
+            props = self.resolve(
+                {k: v for k, v in raw.items() if k != "Auth"}, resource=logical_id, line=line
+            )
             stage = props.get("StageName")
             if kind == "rest" and not stage:
                 raise self.error("an AWS::Serverless::Api needs a StageName", line=line, resource=logical_id)
@@ -137,8 +147,11 @@ class _Reader(ReferenceChecks, LayerReader, TableReader, EventSourceReader):
                 api_id=api_physical_id(self.stack_name, logical_id),
                 binary_media_types=self._binary_types(props, logical_id, line) if kind == "rest" else (),
                 line=line,
+                auth=self._api_auth(logical_id, kind, raw.get("Auth"), line),
             )
-        rest_props = self.resolve(rest_globals, resource="Globals.Api")
+        rest_props = self.resolve(
+            {k: v for k, v in rest_globals.items() if k != "Auth"}, resource="Globals.Api"
+        )
         apis.setdefault(
             IMPLICIT_REST_API,
             Api(
@@ -148,6 +161,9 @@ class _Reader(ReferenceChecks, LayerReader, TableReader, EventSourceReader):
                 api_id=api_physical_id(self.stack_name, IMPLICIT_REST_API),
                 binary_media_types=self._binary_types(rest_props, "Globals.Api", None),
                 implicit=True,
+                auth=self._api_auth(
+                    "Globals.Api", "rest", rest_globals.get("Auth"), line_of(self.globals, "Api")
+                ),
             ),
         )
         apis.setdefault(
@@ -158,6 +174,9 @@ class _Reader(ReferenceChecks, LayerReader, TableReader, EventSourceReader):
                 stage="$default",
                 api_id=api_physical_id(self.stack_name, IMPLICIT_HTTP_API),
                 implicit=True,
+                auth=self._api_auth(
+                    "Globals.HttpApi", "http", http_globals.get("Auth"), line_of(self.globals, "HttpApi")
+                ),
             ),
         )
         return apis
@@ -318,7 +337,9 @@ class _Reader(ReferenceChecks, LayerReader, TableReader, EventSourceReader):
                     resource=where,
                 )
             resolved = self.resolve(
-                {k: v for k, v in props.items() if k not in ("RestApiId", "ApiId")}, resource=where, line=line
+                {k: v for k, v in props.items() if k not in ("RestApiId", "ApiId", "Auth")},
+                resource=where,
+                line=line,
             )
             path = resolved.get("Path")
             method = resolved.get("Method")
@@ -355,6 +376,7 @@ class _Reader(ReferenceChecks, LayerReader, TableReader, EventSourceReader):
                     is_default_route=is_default,
                     line=line,
                     physical_api_id=api.api_id,
+                    auth=self._route_auth(api.auth, kind, props.get("Auth"), where, line),
                 )
             )
         return routes

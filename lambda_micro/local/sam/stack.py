@@ -99,6 +99,9 @@ class Stack:
     def physical_name(self, logical_id: str) -> str:
         """The value ``!Ref logical_id`` has at run time."""
         rtype = self.resource_type(logical_id)
+        generated_id = self._generated_id(logical_id, rtype)
+        if generated_id is not None:
+            return generated_id
         if rtype in (
             "AWS::Serverless::Api",
             "AWS::Serverless::HttpApi",
@@ -128,6 +131,22 @@ class Stack:
             return f"arn:{self.partition}:sns:{self.region}:{self.account_id}:{name}"
         return name
 
+    def _generated_id(self, logical_id: str, rtype: str | None) -> str | None:
+        """The id AWS generates for the resources whose ``!Ref`` is an id, not a name (``None`` otherwise).
+
+        A Cognito user pool id is ``<region>_<9 letters and digits>``, an app client id 26 lower-case
+        letters and digits, an API key or usage plan id 10; the local AWS creates them under these ids.
+        """
+        if rtype == "AWS::Cognito::UserPool":
+            return f"{self.region}_{suffix(self.stack_name, logical_id, 'userpool', length=9)}"
+        if rtype == "AWS::Cognito::UserPoolClient":
+            return suffix(self.stack_name, logical_id, "client", length=26).lower()
+        if rtype == "AWS::Cognito::UserPoolGroup":
+            return self._declared_name(logical_id, "GroupName") or self.generated_name(logical_id)
+        if rtype in ("AWS::ApiGateway::ApiKey", "AWS::ApiGateway::UsagePlan"):
+            return suffix(self.stack_name, logical_id, "key", length=10).lower()
+        return None
+
     def arn(self, logical_id: str) -> str:
         """A plausible ARN for the resource (``!GetAtt X.Arn``)."""
         rtype = self.resource_type(logical_id) or ""
@@ -145,6 +164,8 @@ class Stack:
             return name
         if rtype == "AWS::IAM::Role":
             return f"arn:{p}:iam::{account}:role/{name}"
+        if rtype == "AWS::Cognito::UserPool":
+            return f"arn:{p}:cognito-idp:{region}:{account}:userpool/{name}"
         if rtype in ("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine"):
             return f"arn:{p}:states:{region}:{account}:stateMachine:{name}"
         if rtype == "AWS::Events::EventBus":
