@@ -203,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fire a schedule or an EventBridge rule of the template once, now",
         description="Invoke the function of FUNCTION_ID.EVENT_ID (a Schedule, ScheduleV2 or EventBridgeRule "
         "event) with the event that schedule or rule sends, and print the result (exit 1 if it fails). "
-        "`lambda-micro serve` fires schedules on time by itself.",
+        "`lambda-micro serve` fires schedules on time by itself; while it runs, trigger uses its AWS.",
     )
     trigger.add_argument("event", metavar="FUNCTION_ID.EVENT_ID", help="e.g. CleanupFunction.Nightly")
     trigger.add_argument("--detail", metavar="JSON", help="an EventBridgeRule event's detail (default: {})")

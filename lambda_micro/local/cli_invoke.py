@@ -18,7 +18,7 @@ from lambda_micro.adapter.infer import ALB, EDGE
 
 from .console import PROG
 from .devserver import restore_environ
-from .embedded_aws import EmbeddedAWS, default_region
+from .embedded_aws import EmbeddedAWS, aws_environment, default_region, scrub_environment
 from .envvars import function_with_env_vars, load_env_vars
 from .events import build_event, encode_path
 from .exchange import GatewayRequest
@@ -26,6 +26,7 @@ from .integration import function_event
 from .invoke import error_payload, invoke
 from .loader import load_function
 from .sam import SamTemplate
+from .workdir import read_serve
 
 __all__ = ["CliError", "region_of", "run_event", "run_invoke", "run_trigger"]
 
@@ -83,6 +84,32 @@ def _aws(args: argparse.Namespace) -> Iterator[EmbeddedAWS | None]:
         yield aws
     finally:
         aws.stop()
+        restore_environ(os.environ, saved)
+
+
+@contextlib.contextmanager
+def _trigger_aws(args: argparse.Namespace, template: SamTemplate) -> Iterator[dict[str, str] | None]:
+    """The AWS a triggered function talks to: the running ``serve``'s for this template (so its effects
+    show there: the cleanup really removes the served images), else a fresh embedded one with the
+    template's resources (``--aws moto``), else the environment as it is (``--aws real``)."""
+    record = read_serve(template.path) if args.aws == "moto" else None
+    if record is None:
+        with _aws(args) as aws:
+            if aws is not None:
+                aws.create_resources(template)
+            yield aws.environment if aws is not None else None
+        return
+    print(
+        f"{PROG} trigger: against the running server's AWS ({record.url or record.aws_endpoint})",
+        file=sys.stderr,
+    )
+    environment = aws_environment(record.aws_endpoint, record.region)
+    saved = dict(os.environ)
+    try:
+        scrub_environment(os.environ)
+        os.environ.update(environment)
+        yield environment
+    finally:
         restore_environ(os.environ, saved)
 
 
@@ -233,12 +260,8 @@ def run_trigger(args: argparse.Namespace, template: SamTemplate) -> int:
         )
     env_vars = load_env_vars(args.env_vars) if args.env_vars else None
     function = function_with_env_vars(template.function(function_id), env_vars)
-    with _aws(args) as aws:
-        if aws is not None:
-            aws.create_resources(template)
-        loaded = load_function(
-            function, extra_env=aws.environment if aws is not None else None, region=template.region
-        )
+    with _trigger_aws(args, template) as environment:
+        loaded = load_function(function, extra_env=environment, region=template.region)
         try:
             delivery = EventDelivery(template, lambda: {function_id: loaded}).trigger(
                 args.event, detail=detail

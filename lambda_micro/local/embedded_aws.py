@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .sam import SamTemplate
 
-__all__ = ["CONFLICTING_VARIABLES", "EmbeddedAWS", "EmbeddedAWSError", "reset_moto", "scrub_environment"]
+__all__ = [
+    "CONFLICTING_VARIABLES",
+    "EmbeddedAWS",
+    "EmbeddedAWSError",
+    "aws_environment",
+    "reset_moto",
+    "scrub_environment",
+]
 
 #: Dummy credentials: moto accepts any, and real AWS rejects these, so nothing can reach a real account.
 DUMMY_ACCESS_KEY_ID = "testing"
@@ -84,13 +91,7 @@ class EmbeddedAWS:
     @property
     def environment(self) -> dict[str, str]:
         """Environment variables that point boto3 in a function at this server."""
-        return {
-            "AWS_ENDPOINT_URL": self.endpoint,
-            "AWS_REGION": self.region,
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_ACCESS_KEY_ID": DUMMY_ACCESS_KEY_ID,
-            "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET_ACCESS_KEY,
-        }
+        return aws_environment(self.endpoint, self.region)
 
     @property
     def client_kwargs(self) -> dict[str, Any]:
@@ -163,6 +164,18 @@ class EmbeddedAWS:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def aws_environment(endpoint: str, region: str) -> dict[str, str]:
+    """Environment variables that point boto3 at the local AWS on ``endpoint`` (this process's or
+    another's, such as a running ``serve``)."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_ACCESS_KEY_ID": DUMMY_ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET_ACCESS_KEY,
+    }
 
 
 def reset_moto(endpoint: str) -> None:

@@ -156,6 +156,32 @@ def test_cli_trigger_fires_a_schedule_and_a_rule(project: Path, capsys: pytest.C
     assert "handled" in json.loads(capsys.readouterr().out)
 
 
+def test_cli_trigger_acts_on_the_running_servers_aws(
+    served: DevServer, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The schedule's effect is written where `serve` reads: a cleanup triggered by hand really cleans the
+    # served data, instead of a throwaway AWS's.
+    assert main(["trigger", "WorkerFunction.Nightly", "--template", str(project / "template.yaml")]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == "nightly"
+    assert "against the running server's AWS" in err
+    assert "schedule:nightly:aws.scheduler" in effects(served)
+
+
+def test_cli_trigger_without_a_server_leaves_nothing_behind(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = str(project / "template.yaml")
+    assert main(["trigger", "WorkerFunction.Nightly", "--template", template]) == 0
+    assert "running server" not in capsys.readouterr().err
+    dev = DevServer(project / "template.yaml", port=0, reload=False, delivery_interval=60)
+    dev.start()
+    try:
+        assert effects(dev) == set()  # the fresh AWS of the trigger was its own
+    finally:
+        dev.stop()
+
+
 def test_cli_trigger_errors(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     template = str(project / "template.yaml")
     assert main(["trigger", "WorkerFunction.Nope", "--template", template]) == 2
