@@ -149,7 +149,7 @@ def test_unapplied_properties_and_foreign_resources_are_warned_about(
     from lambda_micro.testing.plugin import local_aws
 
     jobs = next(s for s in worker_template.event_sources if s.event_id == "JobsEvent")
-    filtered = replace(jobs, ignored=("FilterCriteria",))
+    filtered = replace(jobs, ignored=("BisectBatchOnFunctionError",))
     foreign = replace(
         jobs, event_id="Theirs", resource_id=None, resource_arn="arn:aws:sqs:us-east-1:1:theirs"
     )
@@ -163,5 +163,5 @@ def test_unapplied_properties_and_foreign_resources_are_warned_about(
         assert any(
             "SQS WorkerFunction.Theirs: not delivered locally" in line for line in aws._delivery.describe()
         )
-    assert "WorkerFunction.Events.JobsEvent: FilterCriteria not applied locally" in caplog.text
+    assert "WorkerFunction.Events.JobsEvent: BisectBatchOnFunctionError not applied locally" in caplog.text
     assert "WorkerFunction.Events.Theirs is not delivered locally: its queue arn:aws:sqs" in caplog.text

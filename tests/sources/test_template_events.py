@@ -150,4 +150,5 @@ def test_properties_not_applied_locally_are_listed(tmp_path: Path) -> None:
         """,
     )
     (source,) = template.event_sources
-    assert source.ignored == ("FilterCriteria", "MaximumBatchingWindowInSeconds")
+    assert source.ignored == ("MaximumBatchingWindowInSeconds",)
+    assert source.filters == ({"body": {"a": [1]}},)

@@ -10,6 +10,7 @@ from typing import Any
 from ._base import ReaderBase, truthy
 from .cfn_yaml import line_of
 from .event_sources import APPLIED, BATCH_DEFAULTS, EVENT_SOURCE_TYPES, EventSource, Queue, Stream, Topic
+from .filter_criteria import FilterCriteriaError, read_filter_criteria
 
 __all__ = ["EventSourceReader"]
 
@@ -146,6 +147,11 @@ class EventSourceReader(ReaderBase):
             values["report_batch_item_failures"] = (
                 isinstance(types, list) and "ReportBatchItemFailures" in types
             )
+            if "FilterCriteria" in props:
+                try:
+                    values["filters"] = read_filter_criteria(props["FilterCriteria"])
+                except FilterCriteriaError as exc:
+                    raise self.error(str(exc), line=line, resource=where) from None
             if etype != "SQS":
                 position = props.get("StartingPosition")
                 if position not in ("TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"):

@@ -117,7 +117,9 @@ class EventSource:
     pattern: dict[str, Any] | None = None
     event_bus: str = "default"
     filter_policy: dict[str, Any] | None = None
-    #: Properties the template gives that local delivery does not apply (``FilterCriteria``...).
+    #: SQS, DynamoDB, Kinesis: the ``FilterCriteria`` patterns (a record is delivered when one matches).
+    filters: tuple[dict[str, Any], ...] = ()
+    #: Properties the template gives that local delivery does not apply (``BisectBatchOnFunctionError``...).
     ignored: tuple[str, ...] = ()
     line: int | None = None
 
@@ -139,7 +141,7 @@ class EventSource:
 
 #: The properties local delivery applies (or that change nothing locally), by event type.
 APPLIED: Final[dict[str, frozenset[str]]] = {
-    "SQS": frozenset({"Queue", "BatchSize", "Enabled", "FunctionResponseTypes"}),
+    "SQS": frozenset({"Queue", "BatchSize", "Enabled", "FunctionResponseTypes", "FilterCriteria"}),
     "S3": frozenset({"Bucket", "Events", "Filter"}),
     "DynamoDB": frozenset(
         {
@@ -149,6 +151,7 @@ APPLIED: Final[dict[str, frozenset[str]]] = {
             "FunctionResponseTypes",
             "StartingPosition",
             "MaximumRetryAttempts",
+            "FilterCriteria",
         }
     ),
     "Kinesis": frozenset(
@@ -159,6 +162,7 @@ APPLIED: Final[dict[str, frozenset[str]]] = {
             "FunctionResponseTypes",
             "StartingPosition",
             "MaximumRetryAttempts",
+            "FilterCriteria",
         }
     ),
     "SNS": frozenset({"Topic", "FilterPolicy", "Region"}),

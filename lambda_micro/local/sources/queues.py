@@ -28,6 +28,7 @@ from lambda_micro.local.records import eventbridge_event, s3_record, sns_record
 from lambda_micro.local.records.queues import sqs_record_from_message
 from lambda_micro.local.sam import EventSource
 
+from .filters import record_filter
 from .invoker import Delivery, Invoker
 
 __all__ = ["ASYNC_ATTEMPTS", "AsyncPoller", "SqsPoller", "internal_queue_name", "s3_events", "sns_events"]
@@ -110,12 +111,29 @@ class SqsPoller:
         self.visibility = visibility
         self.sqs = sqs
         self.invoke = invoke
+        self.filter = record_filter(source)
 
     def poll(self) -> list[Delivery]:
         messages = _receive(self.sqs, self.url, self.source.batch_size, self.visibility)
         if not messages:
             return []
         records = [sqs_record_from_message(message, self.arn) for message in messages]
+        if self.filter is not None:
+            kept, dropped = self.filter.split(records)
+            if dropped:
+                # Lambda deletes the messages no filter matches: they never reach the function.
+                _delete(self.sqs, self.url, [messages[index] for index in dropped])
+                self.invoke.log.info(
+                    "%s → %s: %d of %d messages filtered out (FilterCriteria)",
+                    self.label,
+                    self.source.function_id,
+                    len(dropped),
+                    len(records),
+                )
+            messages = [messages[index] for index in kept]
+            records = [records[index] for index in kept]
+            if not records:
+                return []
         identifiers = [record["messageId"] for record in records]
         started = time.perf_counter()
         invocation = self.invoke(self.source.function_id, {"Records": records})

@@ -18,6 +18,7 @@ from typing import Any, Final
 from lambda_micro.local.records import dynamodb_change, kinesis_record
 from lambda_micro.local.sam import EventSource
 
+from .filters import record_filter
 from .invoker import Delivery, Invoker
 from .queues import batch_failures
 
@@ -49,6 +50,7 @@ class StreamPoller:
         self.client = client  # a dynamodbstreams or kinesis client
         self.invoke = invoke
         self.kinesis = source.type == "Kinesis"
+        self.filter = record_filter(source)
         position = (
             source.starting_position if source.starting_position in ("TRIM_HORIZON", "LATEST") else "LATEST"
         )
@@ -88,6 +90,18 @@ class StreamPoller:
             return
         response = self.client.get_records(ShardIterator=shard.iterator, Limit=self.source.batch_size)
         shard.pending = [self._record(raw, shard.shard_id) for raw in response.get("Records", [])]
+        if self.filter is not None and shard.pending:
+            kept, dropped = self.filter.split(shard.pending)
+            if dropped:
+                # The checkpoint moves past records no filter matches: they are never delivered.
+                self.invoke.log.info(
+                    "%s → %s: %d of %d records filtered out (FilterCriteria)",
+                    self.label,
+                    self.source.function_id,
+                    len(dropped),
+                    len(shard.pending),
+                )
+            shard.pending = [shard.pending[index] for index in kept]
         shard.next_iterator = response.get("NextShardIterator")
         if not shard.pending:
             shard.iterator = shard.next_iterator
