@@ -18,6 +18,10 @@ the gateway and the app cost alone). Stacks, each in its own server process on a
   threaded server) on the same template, with an invoker that calls the same in-process handlers (no
   Docker), on the same embedded AWS.
 
+The blog's writes need a user of its local user pool: the benchmark adds ``bench@example.com`` to each
+``lambda-micro serve`` it starts (so it stays in that checkout's ``.lambda-micro/users.json``) and sends
+its token with every request; SAM CLI's service does not enforce the JWT authorizer.
+
 The load generator is ``wrk`` (Debian: ``apt-get install wrk``; keep-alive, ``--latency``) when installed,
 else a Python client with one persistent connection per client thread. Every answer's status is checked:
 a stack that answers with errors is reported with the error count. Results are indicative unless the
@@ -59,9 +63,12 @@ request = function()
   counter = counter + 1
   local body = string.format(
     '{"slug":"b-%s-%d","title":"Bench %d","body":"Some text."}', id, counter, counter)
-  return wrk.format("POST", "/api/posts", {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", "/api/posts", {["Content-Type"] = "application/json"AUTHORIZATION}, body)
 end
 """
+# The blog's writes need a user of its local user pool (its JWT authorizer): one is added to each of our
+# servers, and every request carries its token (a revision without local users, or SAM CLI, ignores it).
+_AUTHOR = ("bench@example.com", "Bench-Password-42")
 
 
 # -- servers -------------------------------------------------------------------------------------------------
@@ -115,8 +122,25 @@ def _listening_port(process: subprocess.Popen[str], log: list[str], timeout: flo
     raise RuntimeError("the server did not start listening")
 
 
+def _author_token(cwd: Path, env: dict[str, str]) -> str | None:
+    """A token of the bench's author on the running ``serve`` in ``cwd`` (``None``: no local users there)."""
+    command = [sys.executable, "-m", "lambda_micro.local"]
+    email, password = _AUTHOR
+    added = subprocess.run(
+        [*command, "users", "add", email, "--password", password],
+        cwd=cwd, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if added.returncode != 0:
+        return None
+    token = subprocess.run(
+        [*command, "token", email], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
+    return token.stdout.strip()
+
+
 @contextlib.contextmanager
-def _server(stack: str, before_ref: str) -> Iterator[int]:
+def _server(stack: str, before_ref: str) -> Iterator[tuple[int, str | None]]:
+    """The stack's server: its port, and the ``Authorization`` header value its writes need."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with contextlib.ExitStack() as stack_context:
         cwd = ROOT
@@ -136,9 +160,14 @@ def _server(stack: str, before_ref: str) -> Iterator[int]:
         try:
             port = _listening_port(process, log)
             _wait_ready(port, process)
+            token = _author_token(cwd, env) if stack != "sam" else None
+            authorization = f"Bearer {token}" if token else None
             for index in range(20):  # pages are not empty
-                _request(port, "POST", "/api/posts", {"title": f"Seed {index}", "body": "Seed text."})
-            yield port
+                document = {"title": f"Seed {index}", "body": "Seed text."}
+                status, body = _request(port, "POST", "/api/posts", document, authorization)
+                if status >= 400:
+                    raise RuntimeError(f"seeding a post: {status} {body[:200]!r}")
+            yield port, authorization
         finally:
             process.terminate()
             try:
@@ -204,11 +233,20 @@ def _serve_sam(port: int) -> None:
 # -- load ----------------------------------------------------------------------------------------------------
 
 
-def _request(port: int, method: str, path: str, document: Any = None) -> tuple[int, bytes]:
+def _headers(authorization: str | None) -> dict[str, str]:
+    headers = {"Content-Type": "application/json"}
+    if authorization:
+        headers["Authorization"] = authorization
+    return headers
+
+
+def _request(
+    port: int, method: str, path: str, document: Any = None, authorization: str | None = None
+) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         body = json.dumps(document).encode() if document is not None else None
-        conn.request(method, path, body=body, headers={"Content-Type": "application/json"})
+        conn.request(method, path, body=body, headers=_headers(authorization))
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -223,7 +261,9 @@ def _seconds(text: str) -> float:
     return float(found["number"]) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[found["unit"]]
 
 
-def _wrk(port: int, method: str, path: str, connections: int, duration: float) -> dict[str, Any]:
+def _wrk(
+    port: int, method: str, path: str, connections: int, duration: float, *, authorization: str | None
+) -> dict[str, Any]:
     command = [
         "wrk",
         "-t",
@@ -237,7 +277,8 @@ def _wrk(port: int, method: str, path: str, connections: int, duration: float) -
         "30s",
     ]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_POST_LUA if method == "POST" else "")
+        header = f', ["Authorization"] = "{authorization}"' if authorization else ""
+        script.write(_POST_LUA.replace("AUTHORIZATION", header) if method == "POST" else "")
     try:
         if method == "POST":
             command += ["-s", script.name]
@@ -260,7 +301,9 @@ def _wrk(port: int, method: str, path: str, connections: int, duration: float) -
     }
 
 
-def _python_load(port: int, method: str, path: str, connections: int, duration: float) -> dict[str, Any]:
+def _python_load(
+    port: int, method: str, path: str, connections: int, duration: float, *, authorization: str | None
+) -> dict[str, Any]:
     """One persistent connection per client thread (HTTP/1.1 keep-alive where the server keeps it)."""
     latencies: list[float] = []
     errors = 0
@@ -279,7 +322,7 @@ def _python_load(port: int, method: str, path: str, connections: int, duration: 
                 body = json.dumps({"slug": slug, "title": f"Bench {count}", "body": "Some text."}).encode()
             started = time.perf_counter()
             try:
-                conn.request(method, path, body=body, headers={"Content-Type": "application/json"})
+                conn.request(method, path, body=body, headers=_headers(authorization))
                 response = conn.getresponse()
                 response.read()
                 ok = response.status < 400
@@ -309,10 +352,13 @@ def _python_load(port: int, method: str, path: str, connections: int, duration: 
 def _measure(stack: str, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     load = _wrk if shutil.which("wrk") and not args.python_client else _python_load
-    with _server(stack, args.before_ref) as port:
+    with _server(stack, args.before_ref) as (port, authorization):
         for method, path in ROUTES:
-            load(port, method, path, args.connections, min(2.0, args.duration))  # warm-up
-            results[f"{method} {path}"] = load(port, method, path, args.connections, args.duration)
+            warm_up = min(2.0, args.duration)
+            load(port, method, path, args.connections, warm_up, authorization=authorization)
+            results[f"{method} {path}"] = load(
+                port, method, path, args.connections, args.duration, authorization=authorization
+            )
     return results
 
 
