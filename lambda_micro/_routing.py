@@ -78,16 +78,9 @@ class URLs:
         remembered, and werkzeug's matcher skipped when they come again. Errors, redirects and rules with
         other converters (they may have side effects) always go to werkzeug.
         """
-        url_map = self.url_map
-        changes = getattr(url_map, "changes", None)  # None: a plain werkzeug Map was assigned
-        if changes is None or url_map.host_matching:
+        url_map = self._matches_map()
+        if url_map is None:
             return None
-        # A rule found for a path may answer a redirect to another's defaults when redirect_defaults is
-        # switched on: remembered answers are valid for one setting.
-        state = (url_map, changes, url_map.redirect_defaults)
-        if self._matches_state != state:
-            self._matches.clear()
-            self._matches_state = state
         adapter = ctx._url_adapter
         if adapter is not None:
             if adapter.map is not url_map:  # an overriding create_url_adapter bound another map
@@ -105,6 +98,21 @@ class URLs:
             "HTTP_UPGRADE" in environ and _websocket(environ)
         )
         return ("", path, environ["REQUEST_METHOD"], websocket)
+
+    def _matches_map(self: App) -> Map | None:
+        """The URL map the memo of matches holds answers for (emptied when its rules or settings changed),
+        or ``None`` when the memo does not apply (a plain werkzeug Map, host matching)."""
+        url_map = self.url_map
+        changes = getattr(url_map, "changes", None)  # None: a plain werkzeug Map was assigned
+        if changes is None or url_map.host_matching:
+            return None
+        # A rule found for a path may answer a redirect to another's defaults when redirect_defaults is
+        # switched on: remembered answers are valid for one setting.
+        state = (url_map, changes, url_map.redirect_defaults)
+        if self._matches_state != state:
+            self._matches.clear()
+            self._matches_state = state
+        return url_map
 
     def _remember_match(self: App, key: MatchKey, rule: Rule, args: Mapping[str, Any]) -> None:
         if rule.redirect_to is not None:
