@@ -20,6 +20,7 @@ from werkzeug.routing.converters import (
     UnicodeConverter,
     UUIDConverter,
 )
+from werkzeug.sansio.utils import get_host as sansio_get_host
 from werkzeug.utils import redirect as _redirect
 from werkzeug.wsgi import get_host
 
@@ -134,9 +135,19 @@ class URLs:
         trusted = self.config["TRUSTED_HOSTS"]
         if trusted is not None:
             request.trusted_hosts = trusted
-        if host_header is not None and _host_key(environ, host_header, trusted) in self._server_names:
+        if host_header is None:
+            return self.create_url_adapter(request)
+        cache_key = _host_key(environ, host_header, trusted)
+        if cache_key in self._server_names:
             return None
-        return self.create_url_adapter(request)
+        # A Host seen for the first time: its verdict now, the binding left to first use as for a known one
+        # (an invalid Host binds now, with its 400 as the routing exception).
+        try:
+            server_name = _checked_host(environ, trusted)
+        except BadRequest:
+            return self.create_url_adapter(request)
+        self._server_names.remember(cache_key, server_name, len(host_header))
+        return None
 
     # URLs ----------------------------------------------------------------------------------------
 
@@ -289,7 +300,13 @@ def _checked_host(environ: WSGIEnvironment, trusted: Any) -> str:
     """The request's host (IDNA, lower case) for building URLs; ``BadHost`` when the Host header is
     malformed, werkzeug's ``SecurityError`` (also a 400) when ``trusted`` is set and does not list it."""
     host_header = environ.get("HTTP_HOST")
-    host = get_host(environ, trusted_hosts=trusted).lower()  # "" for invalid characters or port
+    # "" for invalid characters or port. With a Host header, werkzeug's WSGI get_host is its sansio one
+    # given the scheme and the header (the server address is read only without one).
+    host = (
+        sansio_get_host(environ["wsgi.url_scheme"], host_header, None, trusted)
+        if host_header is not None
+        else get_host(environ, trusted_hosts=trusted)
+    ).lower()
     shown = (host_header or host)[:100]
     if not host and host_header is not None:
         raise BadHost(f"The Host header {shown!r} is not a valid host name.")
@@ -313,6 +330,8 @@ def idna_host(name: str) -> str:
     none). An ASCII name is its own IDNA form when its labels are 1 to 63 characters (the codec's own fast
     path, without importing the codec, ``stringprep`` and ``unicodedata`` for the first request)."""
     if name.isascii():
+        if len(name) < _MAX_LABEL and ".." not in name and name[:1] != ".":
+            return name  # shorter than one label may be, and no empty label but the last: the usual Host
         labels = name.split(".")
         last = labels.pop()
         if len(last) < _MAX_LABEL and all(0 < len(label) < _MAX_LABEL for label in labels):

@@ -557,6 +557,27 @@ def test_request_context_binds_the_url_adapter_once() -> None:
     assert ctx.url_adapter is replacement
 
 
+def test_a_new_valid_host_is_checked_and_remembered_without_binding_the_url_adapter() -> None:
+    app = App(__name__, template_folder=None, static_folder=None)
+    app.add_url_rule("/", "index", lambda: url_for("index", _external=True))
+    ctx = RequestContext(app, _environ(PATH_INFO="/", HTTP_HOST="new.example:8443"))
+    assert ctx._url_adapter is None  # bound on first use, as for a Host seen before
+    assert ("https", "new.example:8443") in app._server_names
+    assert ctx.url_adapter.server_name == "new.example:8443"
+    client = Client(app, Response)
+    assert client.get("/", headers={"Host": "other.example"}).text == "http://other.example/"
+
+
+def test_a_new_invalid_host_binds_at_once_with_its_400() -> None:
+    app = App(__name__, template_folder=None, static_folder=None)
+    app.add_url_rule("/", "index", lambda: "ok")
+    ctx = RequestContext(app, _environ(PATH_INFO="/", HTTP_HOST="bad host"))
+    assert ctx._url_adapter is not None
+    assert ctx.request.routing_exception is not None
+    assert ctx.request.routing_exception.code == 400
+    assert not app._server_names
+
+
 # Releasing the environ -----------------------------------------------------------------------------
 
 
