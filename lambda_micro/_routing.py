@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .ctx import RequestContext
     from .wrappers import Request, Response
 
-__all__ = ["MatchKey", "URLMap", "URLRule", "URLs"]
+__all__ = ["NO_RULE", "MatchKey", "URLMap", "URLRule", "URLs"]
 
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 # What werkzeug's matcher is given: subdomain, path, method, WebSocket flag.
@@ -114,6 +114,13 @@ class URLs:
             self._matches.clear()
             self._matches_state = state
         return url_map
+
+    def _remember_not_found(self: App, key: MatchKey) -> None:
+        """Remember that no rule matches ``key``'s path (werkzeug's plain ``NotFound``: no rule for the path
+        under any method). Like a match, it depends only on the key while the map has the same rules; the
+        next request for it skips werkzeug's matcher, whose recursive closure leaves a reference cycle
+        for the garbage collector on every call."""
+        self._matches.remember(key, NO_RULE, len(key[1]))  # paths are client-controlled
 
     def _remember_match(self: App, key: MatchKey, rule: Rule, args: Mapping[str, Any]) -> None:
         if rule.redirect_to is not None:
@@ -278,6 +285,8 @@ class URLs:
 
 #: The memo of matches each App keeps (see ``URLs._match_key``).
 MATCHES_LIMIT: Final = 1024
+#: Its entry for a path no rule matches (a 404).
+NO_RULE: Final[tuple[None, dict[str, Any]]] = (None, {})
 #: The memo of Host verdicts each App keeps.
 SERVER_NAMES_LIMIT: Final = 64
 _WEBSOCKET_SCHEMES: Final = frozenset(("ws", "wss"))

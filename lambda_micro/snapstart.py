@@ -177,12 +177,12 @@ def _prime_dispatch(app: App) -> None:
 
     Each run comes with a Host of its own: the first request after a restore brings a Host the memos have
     never seen (the API's own domain, unknown at INIT), so the host checks it pays for (the adapter's
-    server name, the App's verdict and URL binding) must be specialised code too. The priming hosts are
-    then taken out of the memos: they must not fill the room of the real ones.
+    server name, the App's verdict and URL binding) must be specialised code too. The priming hosts (and
+    the priming path's 404) are then taken out of the memos: they must not fill the room of real ones.
     """
     from .adapter import environ  # noqa: PLC0415
 
-    memos: list[dict[Any, Any]] = [environ._SERVER_NAMES, app._server_names]
+    memos: list[dict[Any, Any]] = [environ._SERVER_NAMES, app._server_names, app._matches]
     before = [dict(memo) for memo in memos]
     for event in _events():
         for run in range(_DISPATCH_RUNS):

@@ -21,8 +21,10 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from lambda_micro import App, Request, Response, request, url_for
 from lambda_micro._memo import MAX_TEXT, Memo
+from lambda_micro._routing import NO_RULE
 from lambda_micro.ctx import RequestContext
 from lambda_micro.globals import current_app, g
+from lambda_micro.testing import build_event
 
 
 def _environ(**overrides: Any) -> dict[str, Any]:
@@ -445,6 +447,42 @@ def test_remembered_matches_follow_redirect_defaults() -> None:
     response = client.get("/page/1")
     assert response.status_code == 308
     assert response.headers["Location"].endswith("/page/")
+
+
+def test_a_path_no_rule_matches_is_remembered_and_answered_with_werkzeug_s_404() -> None:
+    app = _converter_app()
+    client = Client(app, Response)
+    first = client.get("/nowhere")
+    assert app._matches[("", "/nowhere", "GET", False)] == NO_RULE
+    again = client.get("/nowhere")
+    assert (again.status_code, again.data, again.headers) == (first.status_code, first.data, first.headers)
+    assert again.status_code == 404
+    # A 405 depends on the rules of the path under other methods: never remembered.
+    assert client.get("/post/x").status_code == 405
+    assert ("", "/post/x", "GET", False) not in app._matches
+
+
+def test_a_remembered_404_is_forgotten_when_a_rule_for_the_path_is_added() -> None:
+    app = _converter_app()
+    client = Client(app, Response)
+    assert client.get("/later").status_code == 404
+    app.add_url_rule("/later", "later", lambda: "here now")
+    assert client.get("/later").text == "here now"
+
+
+def test_a_404_leaves_no_garbage_for_the_collector() -> None:
+    app = _converter_app()
+    event = build_event("GET", "/nowhere", payload="1.0", stage="Prod")
+    app.lambda_handler(event, None)  # werkzeug's matcher (its recursive closure is a cycle), remembered
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        assert app.lambda_handler(event, None)["statusCode"] == 404
+        assert gc.collect() == 0  # the request, its 404 and its traceback freed by reference counting
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def test_remembered_matches_start_again_when_full() -> None:
