@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import Headers
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.wrappers.response import Response as _WerkzeugResponse
 
 from . import signals
@@ -132,13 +132,18 @@ class Dispatch:
             key = self._match_key(ctx)
             known = self._matches.get(key) if key is not None else None
             if known is not None:
-                request.url_rule = known[0]
-                request.view_args = dict(known[1]) if known[1] else {}
+                if known[0] is None:  # a path no rule matches, answered before: werkzeug's own 404
+                    request.routing_exception = NotFound()
+                else:
+                    request.url_rule = known[0]
+                    request.view_args = dict(known[1]) if known[1] else {}
             else:
                 try:  # in this frame: a routing error's traceback stays as short as werkzeug makes it
                     rule, args = ctx.url_adapter.match(return_rule=True)
                 except HTTPException as e:
                     request.routing_exception = e
+                    if key is not None and type(e) is NotFound:
+                        self._remember_not_found(key)
                 else:
                     request.url_rule, request.view_args = rule, args  # type: ignore[assignment]
                     if key is not None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._dispatch import Dispatch
 from .adapter.handler import LambdaHandler, wsgi_answer
-from .adapter.result import ResponseCollector
+from .adapter.result import ResponseCollector, checked_headers
 from .wrappers import Response
 
 if TYPE_CHECKING:
@@ -45,16 +45,15 @@ class AppHandler(LambdaHandler):
         if getattr(app.wsgi_app, "__func__", None) is not _WSGI_APP or type(app).__call__ is not _CALL:
             return super()._respond(environ)  # through the WSGI call: the middleware sees the request
         response: Response = app._handle(environ, None)
-        collector = ResponseCollector()
         # A response class with a __call__ of its own answers through it, as in the WSGI call.
         plain = response.plain_answer() if type(response).__call__ is _RESPONSE_CALL else None
         if plain is None:
+            collector = ResponseCollector()
             return wsgi_answer(response(environ, collector.start_response), collector)
         headers, body = plain
-        collector.start_response(response.status, headers)  # the WSGI call's checks, and its errors
-        assert collector.status is not None
+        status = response.status
         return (
-            collector.status,
-            collector.headers,
+            status,
+            checked_headers(status, headers),  # start_response's checks, and its errors
             b"" if environ["REQUEST_METHOD"] == "HEAD" else b"".join(body),
         )

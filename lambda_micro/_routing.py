@@ -20,6 +20,7 @@ from werkzeug.routing.converters import (
     UnicodeConverter,
     UUIDConverter,
 )
+from werkzeug.sansio.utils import get_host as sansio_get_host
 from werkzeug.utils import redirect as _redirect
 from werkzeug.wsgi import get_host
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from .ctx import RequestContext
     from .wrappers import Request, Response
 
-__all__ = ["MatchKey", "URLMap", "URLRule", "URLs"]
+__all__ = ["NO_RULE", "MatchKey", "URLMap", "URLRule", "URLs"]
 
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
 # What werkzeug's matcher is given: subdomain, path, method, WebSocket flag.
@@ -78,16 +79,9 @@ class URLs:
         remembered, and werkzeug's matcher skipped when they come again. Errors, redirects and rules with
         other converters (they may have side effects) always go to werkzeug.
         """
-        url_map = self.url_map
-        changes = getattr(url_map, "changes", None)  # None: a plain werkzeug Map was assigned
-        if changes is None or url_map.host_matching:
+        url_map = self._matches_map()
+        if url_map is None:
             return None
-        # A rule found for a path may answer a redirect to another's defaults when redirect_defaults is
-        # switched on: remembered answers are valid for one setting.
-        state = (url_map, changes, url_map.redirect_defaults)
-        if self._matches_state != state:
-            self._matches.clear()
-            self._matches_state = state
         adapter = ctx._url_adapter
         if adapter is not None:
             if adapter.map is not url_map:  # an overriding create_url_adapter bound another map
@@ -105,6 +99,28 @@ class URLs:
             "HTTP_UPGRADE" in environ and _websocket(environ)
         )
         return ("", path, environ["REQUEST_METHOD"], websocket)
+
+    def _matches_map(self: App) -> Map | None:
+        """The URL map the memo of matches holds answers for (emptied when its rules or settings changed),
+        or ``None`` when the memo does not apply (a plain werkzeug Map, host matching)."""
+        url_map = self.url_map
+        changes = getattr(url_map, "changes", None)  # None: a plain werkzeug Map was assigned
+        if changes is None or url_map.host_matching:
+            return None
+        # A rule found for a path may answer a redirect to another's defaults when redirect_defaults is
+        # switched on: remembered answers are valid for one setting.
+        state = (url_map, changes, url_map.redirect_defaults)
+        if self._matches_state != state:
+            self._matches.clear()
+            self._matches_state = state
+        return url_map
+
+    def _remember_not_found(self: App, key: MatchKey) -> None:
+        """Remember that no rule matches ``key``'s path (werkzeug's plain ``NotFound``: no rule for the path
+        under any method). Like a match, it depends only on the key while the map has the same rules; the
+        next request for it skips werkzeug's matcher, whose recursive closure leaves a reference cycle
+        for the garbage collector on every call."""
+        self._matches.remember(key, NO_RULE, len(key[1]))  # paths are client-controlled
 
     def _remember_match(self: App, key: MatchKey, rule: Rule, args: Mapping[str, Any]) -> None:
         if rule.redirect_to is not None:
@@ -126,9 +142,19 @@ class URLs:
         trusted = self.config["TRUSTED_HOSTS"]
         if trusted is not None:
             request.trusted_hosts = trusted
-        if host_header is not None and _host_key(environ, host_header, trusted) in self._server_names:
+        if host_header is None:
+            return self.create_url_adapter(request)
+        cache_key = _host_key(environ, host_header, trusted)
+        if cache_key in self._server_names:
             return None
-        return self.create_url_adapter(request)
+        # A Host seen for the first time: its verdict now, the binding left to first use as for a known one
+        # (an invalid Host binds now, with its 400 as the routing exception).
+        try:
+            server_name = _checked_host(environ, trusted)
+        except BadRequest:
+            return self.create_url_adapter(request)
+        self._server_names.remember(cache_key, server_name, len(host_header))
+        return None
 
     # URLs ----------------------------------------------------------------------------------------
 
@@ -259,6 +285,8 @@ class URLs:
 
 #: The memo of matches each App keeps (see ``URLs._match_key``).
 MATCHES_LIMIT: Final = 1024
+#: Its entry for a path no rule matches (a 404).
+NO_RULE: Final[tuple[None, dict[str, Any]]] = (None, {})
 #: The memo of Host verdicts each App keeps.
 SERVER_NAMES_LIMIT: Final = 64
 _WEBSOCKET_SCHEMES: Final = frozenset(("ws", "wss"))
@@ -281,7 +309,13 @@ def _checked_host(environ: WSGIEnvironment, trusted: Any) -> str:
     """The request's host (IDNA, lower case) for building URLs; ``BadHost`` when the Host header is
     malformed, werkzeug's ``SecurityError`` (also a 400) when ``trusted`` is set and does not list it."""
     host_header = environ.get("HTTP_HOST")
-    host = get_host(environ, trusted_hosts=trusted).lower()  # "" for invalid characters or port
+    # "" for invalid characters or port. With a Host header, werkzeug's WSGI get_host is its sansio one
+    # given the scheme and the header (the server address is read only without one).
+    host = (
+        sansio_get_host(environ["wsgi.url_scheme"], host_header, None, trusted)
+        if host_header is not None
+        else get_host(environ, trusted_hosts=trusted)
+    ).lower()
     shown = (host_header or host)[:100]
     if not host and host_header is not None:
         raise BadHost(f"The Host header {shown!r} is not a valid host name.")
@@ -305,6 +339,8 @@ def idna_host(name: str) -> str:
     none). An ASCII name is its own IDNA form when its labels are 1 to 63 characters (the codec's own fast
     path, without importing the codec, ``stringprep`` and ``unicodedata`` for the first request)."""
     if name.isascii():
+        if len(name) < _MAX_LABEL and ".." not in name and name[:1] != ".":
+            return name  # shorter than one label may be, and no empty label but the last: the usual Host
         labels = name.split(".")
         last = labels.pop()
         if len(last) < _MAX_LABEL and all(0 < len(label) < _MAX_LABEL for label in labels):

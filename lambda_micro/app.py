@@ -204,7 +204,7 @@ class App(Dispatch, Errors, URLs, Templates, SnapStartHooks, DevTools, Scaffold)
         self.url_map: Map = self.url_map_class(host_matching=host_matching)
         self._server_names: Memo[tuple[Any, ...], str] = Memo(SERVER_NAMES_LIMIT)
         # URLs already matched, with their rule and arguments (see _match_key), while the map is unchanged.
-        self._matches: Memo[MatchKey, tuple[Rule, dict[str, Any]]] = Memo(MATCHES_LIMIT)
+        self._matches: Memo[MatchKey, tuple[Rule | None, dict[str, Any]]] = Memo(MATCHES_LIMIT)
         self._matches_state = None
         self.view_functions: dict[str, RouteCallable] = {}
         #: Registered blueprints by full (dotted) name.

@@ -288,11 +288,15 @@ class RequestContext(_Context):
     def release_environ(self) -> None:
         """Drop the environ's reference back to the request (``werkzeug.request``), as Flask does when a
         request ends: the two no longer form a cycle, so they are freed at once, without the garbage
-        collector."""
+        collector. So is the traceback of the routing error (a 404, 405 or redirect the framework raised),
+        which refers back to the request through the dispatch's frames."""
         request = self.request
         environ = request.environ
         if environ.get("werkzeug.request") is request:
             environ["werkzeug.request"] = None
+        routing_exception = request.routing_exception
+        if routing_exception is not None:
+            routing_exception.__traceback__ = None
 
     def __repr__(self) -> str:
         request = self.request

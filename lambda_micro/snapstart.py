@@ -12,8 +12,10 @@ Before the snapshot (:func:`run_before_snapshot`):
    library modules deferred at cold start and werkzeug's form parser are imported, the templates compiled
    (when the app has a templates folder), the URL map's matcher built, and a synthetic request of each
    payload shape taken through the adapter, a request object, a JSON response, the 404 and 500 pages (HTML
-   and JSON) and the proxy result, so that their code and memos are in the snapshot; then a full garbage
-   collection, and the survivors frozen (``gc.freeze``), so no collection after the restore walks them;
+   and JSON) and the proxy result, so that their code and memos are in the snapshot; the match of each
+   route without URL arguments is remembered (what its first request would remember), and the Lambda path
+   run under several Hosts (the first request brings one never seen); then a full garbage collection, and
+   the survivors frozen (``gc.freeze``), so no collection after the restore walks them;
 2. the app's ``@app.before_snapshot`` functions run, in registration order.
 
 After the restore (:func:`run_after_restore`):
@@ -69,6 +71,9 @@ _HEADERS: Final = {
 }
 _PRIME_PATH: Final = "/__lambda_micro_snapstart_prime__"
 _DISPATCH_RUNS: Final = 16
+# The Content-Type values of the framework's own responses (text, HTML, JSON), whose binary verdict the
+# Lambda handler memoises.
+_CONTENT_TYPES: Final = ("text/plain; charset=utf-8", "text/html; charset=utf-8", "application/json")
 
 
 class SnapStartHooks:
@@ -159,13 +164,75 @@ def prime(app: App) -> None:
     app.url_map.update()
     _prime_requests(app)
     if _dispatch_calls_no_app_code(app):
-        # The whole Lambda path, a few times over (CPython specialises a function's bytecode after a few
-        # runs): a 404 with no hook, handler or receiver of the app to call.
-        for event in _events():
-            for _ in range(_DISPATCH_RUNS):
-                app.lambda_handler(event, None)
+        _prime_dispatch(app)
+    _prime_matches(app)
+    _prime_binary_cache(app)
     gc.collect()
     gc.freeze()
+
+
+def _prime_dispatch(app: App) -> None:
+    """The whole Lambda path, a few times over (CPython specialises a function's bytecode after a few runs):
+    a 404 with no hook, handler or receiver of the app to call.
+
+    Each run comes with a Host of its own: the first request after a restore brings a Host the memos have
+    never seen (the API's own domain, unknown at INIT), so the host checks it pays for (the adapter's
+    server name, the App's verdict and URL binding) must be specialised code too. The priming hosts (and
+    the priming path's 404) are then taken out of the memos: they must not fill the room of real ones.
+    """
+    from .adapter import environ  # noqa: PLC0415
+
+    memos: list[dict[Any, Any]] = [environ._SERVER_NAMES, app._server_names, app._matches]
+    before = [dict(memo) for memo in memos]
+    for event in _events():
+        for run in range(_DISPATCH_RUNS):
+            app.lambda_handler(_with_host(event, f"prime-{run}.snapstart.invalid"), None)
+    for memo, kept in zip(memos, before, strict=True):
+        memo.clear()
+        memo.update(kept)
+
+
+def _with_host(event: dict[str, Any], host: str) -> dict[str, Any]:
+    """``event`` with its Host header (either spelling, either header map) replaced by ``host``."""
+    copy = dict(event)
+    for field, value in (("headers", host), ("multiValueHeaders", [host])):
+        headers = event.get(field)
+        if isinstance(headers, dict):
+            copy[field] = {name: value if name.lower() == "host" else old for name, old in headers.items()}
+    return copy
+
+
+def _prime_matches(app: App) -> None:
+    """Remember the match of each rule without arguments (``/``, ``/health``) for its methods, as the first
+    request to it would (werkzeug's matcher run once: its answer depends on the path and method alone), so
+    the first such request after a restore finds it; matching is not calling, no view runs."""
+    from werkzeug.exceptions import HTTPException  # noqa: PLC0415
+
+    url_map = app._matches_map()
+    if url_map is None:
+        return
+    adapter = url_map.bind("localhost")
+    for rule in list(url_map.iter_rules()):
+        if rule.arguments or not rule.methods or rule.subdomain:
+            continue
+        for method in sorted(rule.methods):
+            try:
+                matched, args = adapter.match(rule.rule, method, return_rule=True)
+            except HTTPException:
+                continue  # a redirect or another rule answers this path: left to the request
+            if matched is rule:
+                app._remember_match(("", rule.rule, method, False), rule, args)
+
+
+def _prime_binary_cache(app: App) -> None:
+    """Fill the Lambda handler's memo of text/binary verdicts for the framework's own response types."""
+    from .adapter.result import _is_binary  # noqa: PLC0415
+
+    handler = app._lambda_handler
+    cache = handler._binary_cache
+    for content_type in _CONTENT_TYPES:
+        if content_type not in cache:
+            cache[content_type] = _is_binary(content_type, handler._is_text, handler._always_binary)
 
 
 def _dispatch_calls_no_app_code(app: App) -> bool:

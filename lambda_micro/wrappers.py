@@ -85,6 +85,26 @@ class _EnvironHeadersAttribute:
         return headers
 
 
+class _ServerAttribute:
+    """``request.server``: werkzeug's ``(SERVER_NAME, int(SERVER_PORT))``, read from the environ on first
+    read (only the host of a request without a Host header and URL building need it), then a plain
+    instance attribute (reads and assignments)."""
+
+    @overload
+    def __get__(self, request: None, owner: type | None = None) -> _ServerAttribute: ...
+
+    @overload
+    def __get__(self, request: Request, owner: type | None = None) -> tuple[str, int | None] | None: ...
+
+    def __get__(
+        self, request: Request | None, owner: type | None = None
+    ) -> tuple[str, int | None] | _ServerAttribute | None:
+        if request is None:
+            return self
+        server = request.__dict__["server"] = _server(request.environ)
+        return server
+
+
 class Request(_RequestBase):
     """The request object (``lambda_micro.request``): werkzeug's Request with routing and Lambda facts.
 
@@ -128,6 +148,7 @@ class Request(_RequestBase):
         get_json = _WSGIRequestAttribute()
 
     headers = _EnvironHeadersAttribute()
+    server = _ServerAttribute()
 
     #: The matched URL rule, or ``None`` when routing failed.
     url_rule: Rule | None = None
@@ -191,7 +212,7 @@ class Request(_RequestBase):
         # What werkzeug's sansio constructor sets, in its order and with its normalisation.
         self.method = get("REQUEST_METHOD", "GET").upper()
         self.scheme = get("wsgi.url_scheme", "http")
-        self.server = _server(environ)
+        # (server: werkzeug's (SERVER_NAME, SERVER_PORT), read on first use; see _ServerAttribute)
         # werkzeug decodes PEP 3333 strings as UTF-8 bytes; an ASCII string is the same text.
         self.root_path = (root_path if root_path.isascii() else _wsgi_decoding_dance(root_path)).rstrip("/")
         self.path = "/" + (path if path.isascii() else _wsgi_decoding_dance(path)).lstrip("/")

@@ -27,6 +27,7 @@ __all__ = [
     "ResponseCollector",
     "TextTypes",
     "build_result",
+    "checked_headers",
     "payload_limit",
     "reason_phrase",
 ]
@@ -238,29 +239,35 @@ class ResponseCollector:
                 raise exc_info[1].with_traceback(exc_info[2])
         elif self.status is not None:
             raise RuntimeError("start_response() called a second time without exc_info")
-        # Statuses and header names repeat from request to request: the ones already checked are
-        # memoised; a printable ASCII value is valid as it is. Anything else gets the exact checks.
-        if type(status) is not str or status not in _CHECKED_STATUSES:
-            _check_status(status)
-        checked: list[tuple[str, str]] = []
-        for name, value in headers:
-            if not (
-                type(value) is str
-                and value.isascii()
-                and value.isprintable()
-                and type(name) is str
-                and name in _CHECKED_NAMES
-            ):
-                _check_header(name, value)
-            checked.append((name, value))
+        self.headers = checked_headers(status, headers)
         self.status = status
-        self.headers = checked
         return self.write
 
     def write(self, data: bytes) -> None:
         """The legacy ``write()`` callable returned by ``start_response``."""
         if data:
             self.chunks.append(data)
+
+
+def checked_headers(status: str, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``start_response``'s checks of a status and its headers (PEP 3333; ``ValueError``/``TypeError``
+    naming the bad one): a new list of the headers."""
+    # Statuses and header names repeat from request to request: the ones already checked are memoised;
+    # a printable ASCII value is valid as it is. Anything else gets the exact checks.
+    if type(status) is not str or status not in _CHECKED_STATUSES:
+        _check_status(status)
+    checked: list[tuple[str, str]] = []
+    for name, value in headers:
+        if not (
+            type(value) is str
+            and value.isascii()
+            and value.isprintable()
+            and type(name) is str
+            and name in _CHECKED_NAMES
+        ):
+            _check_header(name, value)
+        checked.append((name, value))
+    return checked
 
 
 def build_result(

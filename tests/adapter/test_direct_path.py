@@ -116,6 +116,16 @@ def representative_app() -> App:
     def latin() -> Response:
         return Response("x", headers={"X-Name": "Zoë"})
 
+    @app.get("/where")
+    def where() -> Any:
+        # What the Host gives: its verdict (a 400 for a bad one), the server address, external URLs.
+        return {
+            "host": request.host,
+            "server": request.server,
+            "url": url_for("where", _external=True),
+            "root": request.host_url,
+        }
+
     @app.get("/not-latin")
     def not_latin() -> Response:
         return Response("x", headers={"X-Name": "日本"})  # not latin-1: a 500 through either door
@@ -142,6 +152,7 @@ PATHS = st.sampled_from(
         "/latin",
         "/not-latin",
         "/missing",
+        "/where",
         "/café",
         "/echo/",
     ]
@@ -152,8 +163,18 @@ QUERY = st.lists(
 )
 HEADERS = st.lists(
     st.tuples(
-        st.sampled_from(["x-one", "x-two", "accept", "content-type"]),
-        st.sampled_from(["1", "application/json", "text/html", "application/x-www-form-urlencoded"]),
+        st.sampled_from(["x-one", "x-two", "accept", "content-type", "host"]),
+        st.sampled_from(
+            [
+                "1",
+                "application/json",
+                "text/html",
+                "application/x-www-form-urlencoded",
+                "Api.Example.COM:8443",  # as a Host: one seen for the first time
+                "bad host",  # as a Host: invalid, a 400
+                "[::1]:3000",
+            ]
+        ),
     ),
     max_size=3,
     unique_by=lambda pair: pair[0],
@@ -293,3 +314,15 @@ def test_a_response_class_overriding_call_is_answered_through_its_call() -> None
     direct, through_wsgi = _answer_both(app, event, None)
     assert direct == through_wsgi
     assert direct["headers"]["X-Tagged"] == "yes"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("host", ["api.example.com", "Api.Example.COM:8443", "bad host", "[::1]:3000"])
+def test_a_host_seen_for_the_first_time_is_answered_the_same_through_both_doors(kind: str, host: str) -> None:
+    app = representative_app()
+    event = make_event(
+        kind, method="GET", path="/where", query=[], headers=[("host", host)], cookies=[], body=None
+    )
+    direct, through_wsgi = _answer_both(app, event, None)
+    assert direct == through_wsgi
+    assert int(direct.get("statusCode", direct.get("status"))) in (200, 400)  # Lambda@Edge: "status"

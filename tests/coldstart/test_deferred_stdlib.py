@@ -378,6 +378,11 @@ def test_idna_host_keeps_the_codecs_answers_for_international_names() -> None:
         idna_host("a..example")
 
 
+@pytest.mark.parametrize("name", ["", ".", "a.", ".a", "a..b", "a.b.", "..", "a" * 63, "a" * 62 + "."])
+def test_idna_host_agrees_with_the_codec_on_short_names_with_empty_labels(name: str) -> None:
+    assert _fast(name) == _codec(name)
+
+
 def test_stand_ins_are_installed_only_for_modules_not_imported_yet() -> None:
     # In this process every deferred module is already imported: installing changes nothing.
     for name in _stdlib.DEFERRED:

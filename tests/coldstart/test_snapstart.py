@@ -266,3 +266,57 @@ def test_snapstart_registers_with_snapshot_restore_py_only_when_enabled(
 def test_register_without_snapshot_restore_py_does_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "snapshot_restore_py", None)  # not importable
     assert snapstart.register(App("no_library")) is False
+
+
+def _primed_app(calls: list[str]) -> App:
+    app = App("primed", static_folder=None)
+
+    @app.get("/")
+    def index() -> str:
+        calls.append("index")
+        return "home"
+
+    @app.route("/health", methods=["GET", "POST"])
+    def health() -> dict[str, bool]:
+        calls.append("health")
+        return {"ok": True}
+
+    @app.get("/users/<user_id>")
+    def user(user_id: str) -> str:
+        calls.append("user")
+        return user_id
+
+    return app
+
+
+def test_priming_remembers_the_matches_of_rules_without_arguments_and_calls_no_view() -> None:
+    calls: list[str] = []
+    app = _primed_app(calls)
+    snapstart.prime(app)
+    assert calls == []
+    remembered = {key: rule.endpoint for key, (rule, _args) in app._matches.items()}
+    assert remembered[("", "/", "GET", False)] == "index"
+    assert remembered[("", "/health", "POST", False)] == "health"
+    assert not any(endpoint == "user" for endpoint in remembered.values())  # a rule with arguments
+    # The remembered answers are the ones werkzeug's matcher gives: the views answer as without priming.
+    result = app.lambda_handler(build_event("POST", "/health", payload="1.0", stage="Prod"), None)
+    assert (result["statusCode"], json.loads(result["body"])) == (200, {"ok": True})
+    assert calls == ["health"]
+
+
+def test_priming_leaves_none_of_its_hosts_in_the_memos() -> None:
+    from lambda_micro.adapter import environ
+
+    app = _primed_app([])
+    snapstart.prime(app)
+    assert not [key for key in app._server_names if "snapstart.invalid" in str(key)]
+    assert not [host for host in environ._SERVER_NAMES if "snapstart.invalid" in host]
+
+
+def test_priming_fills_the_binary_verdicts_of_the_framework_s_own_content_types() -> None:
+    app = _primed_app([])
+    snapstart.prime(app)
+    cache = app._lambda_handler._binary_cache
+    assert cache["text/plain; charset=utf-8"] is False
+    assert cache["text/html; charset=utf-8"] is False
+    assert cache["application/json"] is False

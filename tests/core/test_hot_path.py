@@ -21,8 +21,10 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from lambda_micro import App, Request, Response, request, url_for
 from lambda_micro._memo import MAX_TEXT, Memo
+from lambda_micro._routing import NO_RULE
 from lambda_micro.ctx import RequestContext
 from lambda_micro.globals import current_app, g
+from lambda_micro.testing import build_event
 
 
 def _environ(**overrides: Any) -> dict[str, Any]:
@@ -57,10 +59,12 @@ def test_request_init_matches_werkzeug(overrides: dict[str, Any], populate: bool
             del environ[key]
     ours = Request(ours_environ, populate_request=populate, shallow=shallow)
     theirs = WerkzeugRequest(theirs_environ, populate_request=populate, shallow=shallow)
-    # The same attributes, in the same order (headers: made on first read, see below).
+    # The same attributes, in the same order (headers and server: made on first read, see below).
     ours_vars = {k: v for k, v in vars(ours).items() if k != "environ"}
-    theirs_vars = {k: v for k, v in vars(theirs).items() if k not in {"headers", "environ"}}
+    theirs_vars = {k: v for k, v in vars(theirs).items() if k not in {"headers", "server", "environ"}}
     assert list(ours_vars.items()) == list(theirs_vars.items())
+    assert ours.server == theirs.server
+    assert ours.server is ours.server  # read once
     assert ours.environ is ours_environ
     assert type(ours.headers) is type(theirs.headers) is EnvironHeaders
     assert ours.headers.environ is ours_environ
@@ -447,6 +451,42 @@ def test_remembered_matches_follow_redirect_defaults() -> None:
     assert response.headers["Location"].endswith("/page/")
 
 
+def test_a_path_no_rule_matches_is_remembered_and_answered_with_werkzeug_s_404() -> None:
+    app = _converter_app()
+    client = Client(app, Response)
+    first = client.get("/nowhere")
+    assert app._matches[("", "/nowhere", "GET", False)] == NO_RULE
+    again = client.get("/nowhere")
+    assert (again.status_code, again.data, again.headers) == (first.status_code, first.data, first.headers)
+    assert again.status_code == 404
+    # A 405 depends on the rules of the path under other methods: never remembered.
+    assert client.get("/post/x").status_code == 405
+    assert ("", "/post/x", "GET", False) not in app._matches
+
+
+def test_a_remembered_404_is_forgotten_when_a_rule_for_the_path_is_added() -> None:
+    app = _converter_app()
+    client = Client(app, Response)
+    assert client.get("/later").status_code == 404
+    app.add_url_rule("/later", "later", lambda: "here now")
+    assert client.get("/later").text == "here now"
+
+
+def test_a_404_leaves_no_garbage_for_the_collector() -> None:
+    app = _converter_app()
+    event = build_event("GET", "/nowhere", payload="1.0", stage="Prod")
+    app.lambda_handler(event, None)  # werkzeug's matcher (its recursive closure is a cycle), remembered
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        assert app.lambda_handler(event, None)["statusCode"] == 404
+        assert gc.collect() == 0  # the request, its 404 and its traceback freed by reference counting
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def test_remembered_matches_start_again_when_full() -> None:
     app = _converter_app()
     client = Client(app, Response)
@@ -555,6 +595,27 @@ def test_request_context_binds_the_url_adapter_once() -> None:
     replacement = app.url_map.bind("other.example")
     ctx.url_adapter = replacement
     assert ctx.url_adapter is replacement
+
+
+def test_a_new_valid_host_is_checked_and_remembered_without_binding_the_url_adapter() -> None:
+    app = App(__name__, template_folder=None, static_folder=None)
+    app.add_url_rule("/", "index", lambda: url_for("index", _external=True))
+    ctx = RequestContext(app, _environ(PATH_INFO="/", HTTP_HOST="new.example:8443"))
+    assert ctx._url_adapter is None  # bound on first use, as for a Host seen before
+    assert ("https", "new.example:8443") in app._server_names
+    assert ctx.url_adapter.server_name == "new.example:8443"
+    client = Client(app, Response)
+    assert client.get("/", headers={"Host": "other.example"}).text == "http://other.example/"
+
+
+def test_a_new_invalid_host_binds_at_once_with_its_400() -> None:
+    app = App(__name__, template_folder=None, static_folder=None)
+    app.add_url_rule("/", "index", lambda: "ok")
+    ctx = RequestContext(app, _environ(PATH_INFO="/", HTTP_HOST="bad host"))
+    assert ctx._url_adapter is not None
+    assert ctx.request.routing_exception is not None
+    assert ctx.request.routing_exception.code == 400
+    assert not app._server_names
 
 
 # Releasing the environ -----------------------------------------------------------------------------
