@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -70,6 +71,7 @@ class RecordFilter:
     def __init__(self, source: EventSource) -> None:
         from moto.events.models import EventPattern  # noqa: PLC0415 - only for mappings with filters
 
+        self.function_id = source.function_id
         self.view = _VIEWS[source.type]
         self.patterns: list[Any] = [EventPattern.load(json.dumps(pattern)) for pattern in source.filters]
 
@@ -77,12 +79,19 @@ class RecordFilter:
         view = self.view(record)
         return any(pattern.matches_event(view) for pattern in self.patterns)
 
-    def split(self, records: list[dict[str, Any]]) -> tuple[list[int], list[int]]:
-        """The indexes of the records delivered, and of those filtered out."""
+    def split(
+        self, records: list[dict[str, Any]], *, log: logging.Logger, label: str, noun: str
+    ) -> tuple[list[int], list[int]]:
+        """The indexes of the records delivered, and of those filtered out (counted in ``log``)."""
         kept: list[int] = []
         dropped: list[int] = []
         for index, record in enumerate(records):
             (kept if self.matches(record) else dropped).append(index)
+        if dropped:
+            log.info(
+                "%s → %s: %d of %d %s filtered out (FilterCriteria)",
+                label, self.function_id, len(dropped), len(records), noun,
+            )  # fmt: skip
         return kept, dropped
 
 

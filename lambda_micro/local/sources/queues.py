@@ -119,17 +119,9 @@ class SqsPoller:
             return []
         records = [sqs_record_from_message(message, self.arn) for message in messages]
         if self.filter is not None:
-            kept, dropped = self.filter.split(records)
-            if dropped:
-                # Lambda deletes the messages no filter matches: they never reach the function.
-                _delete(self.sqs, self.url, [messages[index] for index in dropped])
-                self.invoke.log.info(
-                    "%s → %s: %d of %d messages filtered out (FilterCriteria)",
-                    self.label,
-                    self.source.function_id,
-                    len(dropped),
-                    len(records),
-                )
+            kept, dropped = self.filter.split(records, log=self.invoke.log, label=self.label, noun="messages")
+            # Lambda deletes the messages no filter matches: they never reach the function.
+            _delete(self.sqs, self.url, [messages[index] for index in dropped])
             messages = [messages[index] for index in kept]
             records = [records[index] for index in kept]
             if not records:

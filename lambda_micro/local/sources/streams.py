@@ -91,16 +91,8 @@ class StreamPoller:
         response = self.client.get_records(ShardIterator=shard.iterator, Limit=self.source.batch_size)
         shard.pending = [self._record(raw, shard.shard_id) for raw in response.get("Records", [])]
         if self.filter is not None and shard.pending:
-            kept, dropped = self.filter.split(shard.pending)
-            if dropped:
-                # The checkpoint moves past records no filter matches: they are never delivered.
-                self.invoke.log.info(
-                    "%s → %s: %d of %d records filtered out (FilterCriteria)",
-                    self.label,
-                    self.source.function_id,
-                    len(dropped),
-                    len(shard.pending),
-                )
+            # The checkpoint moves past records no filter matches: they are never delivered.
+            kept, _ = self.filter.split(shard.pending, log=self.invoke.log, label=self.label, noun="records")
             shard.pending = [shard.pending[index] for index in kept]
         shard.next_iterator = response.get("NextShardIterator")
         if not shard.pending:
