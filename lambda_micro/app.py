@@ -24,7 +24,6 @@ from .config import Config
 from .ctx import AppContext, AppGlobals, RequestContext
 from .json import JSONProvider
 from .scaffold import Scaffold, _endpoint_from_view_func, _join_methods, find_instance_path
-from .sessions import SecureCookieSessionInterface, SessionInterface
 from .snapstart import INITIALIZATION_TYPE, SNAP_START, SnapStartHooks
 from .typing import ShellContextProcessorCallable, TeardownCallable
 from .wrappers import Request, Response
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
     from .cli import AppCommands
     from .events.registry import EventHandler
     from .identity import Identity
+    from .sessions import SessionInterface
     from .typing import RouteCallable
 
 __all__ = ["App", "URLMap", "URLRule"]
@@ -47,6 +47,19 @@ T_template_callable = TypeVar("T_template_callable", bound=Callable[..., Any])
 T_teardown = TypeVar("T_teardown", bound=TeardownCallable)
 T_shell_context = TypeVar("T_shell_context", bound=ShellContextProcessorCallable)
 T_identity_loader = TypeVar("T_identity_loader", bound=Callable[[], Any])
+
+
+class _DefaultSessionInterface:
+    """``app.session_interface`` until the app sets its own: the signed-cookie interface, made on first
+    use (a session opened or tested for), so that a JSON API never imports :mod:`lambda_micro.sessions`."""
+
+    def __get__(self, app: App | None, owner: type | None = None) -> Any:
+        if app is None:
+            return self
+        from .sessions import SecureCookieSessionInterface  # noqa: PLC0415 - the first session only
+
+        interface = app.__dict__["session_interface"] = SecureCookieSessionInterface()
+        return interface
 
 
 class _Rare:
@@ -127,6 +140,8 @@ class App(Dispatch, Errors, URLs, Templates, SnapStartHooks, DevTools, Scaffold)
     )
     #: Let unhandled exceptions propagate (see the class docstring).
     reraise: bool = cast("bool", _Rare())
+    #: Opens and saves ``session`` (Flask's attribute; default: signed cookies, made on first use).
+    session_interface: SessionInterface = cast("SessionInterface", _DefaultSessionInterface())
     #: Gives ``request.identity`` when the event carries none (see :meth:`identity_loader`).
     identity_loader_func: Callable[[], Identity | None] | None = cast(
         "Callable[[], Identity | None] | None", _Rare()
@@ -217,7 +232,6 @@ class App(Dispatch, Errors, URLs, Templates, SnapStartHooks, DevTools, Scaffold)
         self.json: JSONProvider = self.json_provider_class(self)
         #: The stdlib logger named after the app (unhandled exceptions are logged here).
         self.logger = logging.getLogger(self.name)
-        self.session_interface: SessionInterface = SecureCookieSessionInterface()
         self.reraise = reraise
         self.identity_loader_func = None
         #: Extra keyword arguments for the jinja2 Environment (set before the first render).

@@ -119,6 +119,7 @@ NEVER_AT_INIT = (
     "werkzeug.serving",
     "werkzeug.test",
     "jinja2",
+    "lambda_micro.sessions",  # made by the first session, not by the App
 )
 
 
