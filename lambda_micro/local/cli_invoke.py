@@ -70,6 +70,21 @@ def region_of(args: argparse.Namespace) -> str:
 
 
 @contextlib.contextmanager
+def _pointed_at(environment: dict[str, str]) -> Iterator[None]:
+    """This process's environment pointed at a local AWS for the block, then restored.
+
+    Functions run in this process: everything in it (import-time clients included) must see that AWS.
+    """
+    saved = dict(os.environ)
+    try:
+        scrub_environment(os.environ)
+        os.environ.update(environment)
+        yield
+    finally:
+        restore_environ(os.environ, saved)
+
+
+@contextlib.contextmanager
 def _aws(args: argparse.Namespace) -> Iterator[EmbeddedAWS | None]:
     """The embedded AWS for ``--aws moto`` (pointed at from this process's environment), else nothing."""
     if args.aws != "moto":
@@ -77,14 +92,11 @@ def _aws(args: argparse.Namespace) -> Iterator[EmbeddedAWS | None]:
         return
     aws = EmbeddedAWS(region=region_of(args))
     aws.start()
-    saved = dict(os.environ)
     try:
-        # Functions run in this process: everything in it (import-time clients included) must see moto.
-        aws.apply_to(os.environ)
-        yield aws
+        with _pointed_at(aws.environment):
+            yield aws
     finally:
         aws.stop()
-        restore_environ(os.environ, saved)
 
 
 @contextlib.contextmanager
@@ -104,13 +116,8 @@ def _trigger_aws(args: argparse.Namespace, template: SamTemplate) -> Iterator[di
         file=sys.stderr,
     )
     environment = aws_environment(record.aws_endpoint, record.region)
-    saved = dict(os.environ)
-    try:
-        scrub_environment(os.environ)
-        os.environ.update(environment)
+    with _pointed_at(environment):
         yield environment
-    finally:
-        restore_environ(os.environ, saved)
 
 
 def _read_event(source: str) -> Any:
