@@ -7,7 +7,7 @@ from __future__ import annotations
 # such a self type as an error of code "misc", and checks the methods against App all the same).
 # mypy: disable-error-code="misc"
 import traceback
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
 from werkzeug.datastructures import MIMEAccept
@@ -164,7 +164,7 @@ class Errors:
         if ctx is None:
             return False
         request = ctx.request
-        environ = request.environ
+        environ = request._cgi  # (its headers: there in a lazily built environ too)
         if _plain_request_class(type(request)) and "accept_mimetypes" not in request.__dict__:
             # werkzeug's own is_json and accept_mimetypes, computed from two environ strings: a request
             # without a Content-Type is not JSON, and the Accept verdict is cached per header value.
@@ -191,7 +191,8 @@ class Errors:
         if e.response is not None:
             return self.response_class.force_type(e.response)  # type: ignore[arg-type,return-value]
         ctx = _cv_request.get(None)
-        environ = ctx.request.environ if ctx is not None else None
+        # werkzeug's own headers and pages do not read the environ: a lazily built one stays so.
+        environ = ctx.request.environ if ctx is not None and _reads_environ(type(e)) else None
         headers = [(k, v) for k, v in e.get_headers(environ) if k.lower() != "content-type"]
         if self._wants_json(e):
             body = self.json.dumps(
@@ -230,6 +231,19 @@ def _plain_request_class(cls: type[Request]) -> bool:
     """Whether ``cls`` keeps werkzeug's ``is_json`` (as Request answers it) and ``accept_mimetypes`` (a
     subclass may change them)."""
     return cls.is_json is Request.is_json and cls.accept_mimetypes is _SansIORequest.accept_mimetypes
+
+
+def _reads_environ(cls: type[HTTPException]) -> bool:
+    """Whether ``cls`` renders its headers or page with methods other than werkzeug's own (which ignore
+    the environ they are given)."""
+    return not (
+        cls.get_headers.__module__ == _WERKZEUG_EXCEPTIONS
+        and cls.get_body.__module__ == _WERKZEUG_EXCEPTIONS
+        and cls.get_description.__module__ == _WERKZEUG_EXCEPTIONS
+    )
+
+
+_WERKZEUG_EXCEPTIONS: Final = HTTPException.__module__
 
 
 def _error_page(e: HTTPException, environ: WSGIEnvironment | None) -> str:

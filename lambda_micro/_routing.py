@@ -6,6 +6,7 @@ from __future__ import annotations
 # The class below is one of App's bases and nothing else's: its methods declare `self: App` (mypy reports
 # such a self type as an error of code "misc", and checks the methods against App all the same).
 # mypy: disable-error-code="misc"
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, overload
 from urllib.parse import quote
@@ -88,7 +89,7 @@ class URLs:
                 return None
             return (adapter.subdomain, adapter.path_info, adapter.default_method, adapter.websocket)
         # What create_url_adapter would bind (its subdomain is always ""), without binding.
-        environ = ctx.request.environ
+        environ = ctx.request._cgi  # (the keys read here are there in a lazily built environ)
         path = environ.get("PATH_INFO")
         if path is None:
             path = "/"
@@ -137,7 +138,7 @@ class URLs:
         """
         if type(self).create_url_adapter is not URLs.create_url_adapter:
             return self.create_url_adapter(request)
-        environ = request.environ
+        environ = request._cgi
         host_header = environ.get("HTTP_HOST")
         trusted = self.config["TRUSTED_HOSTS"]
         if trusted is not None:
@@ -150,7 +151,7 @@ class URLs:
         # A Host seen for the first time: its verdict now, the binding left to first use as for a known one
         # (an invalid Host binds now, with its 400 as the routing exception).
         try:
-            server_name = _checked_host(environ, trusted)
+            server_name = _checked_host(request, trusted)
         except BadRequest:
             return self.create_url_adapter(request)
         self._server_names.remember(cache_key, server_name, len(host_header))
@@ -246,7 +247,7 @@ class URLs:
                 script_name=config["APPLICATION_ROOT"] or "/",
                 url_scheme=config["PREFERRED_URL_SCHEME"] or "http",
             )
-        environ = request.environ
+        environ = request._cgi  # (the keys read here are there in a lazily built environ)
         scheme = environ["wsgi.url_scheme"]
         trusted = self.config["TRUSTED_HOSTS"]
         if trusted is not None:
@@ -257,7 +258,7 @@ class URLs:
         server_name = self._server_names.get(cache_key) if cache_key is not None else None
         if server_name is None:
             try:
-                server_name = _checked_host(environ, trusted)
+                server_name = _checked_host(request, trusted)
             except BadRequest as e:
                 # Before anything builds a URL from it: the request is answered 400, and request.host/url
                 # give werkzeug's empty host for an invalid one rather than raising in a view or handler.
@@ -290,6 +291,9 @@ NO_RULE: Final[tuple[None, dict[str, Any]]] = (None, {})
 #: The memo of Host verdicts each App keeps.
 SERVER_NAMES_LIMIT: Final = 64
 _WEBSOCKET_SCHEMES: Final = frozenset(("ws", "wss"))
+# Host values werkzeug's host check accepts as they are: its pattern's name alternative, in lower case,
+# without a port (a subset of what it accepts, matched case-sensitively).
+_PLAIN_HOST: Final = re.compile(r"[a-z0-9.-]+")
 _MAX_LABEL: Final = 64  # a DNS label has 1 to 63 characters (the last may be empty: "example.com.")
 # werkzeug's converters: to_python parses the text and nothing else, so a match can be reused.
 _PURE_CONVERTERS: Final = frozenset(
@@ -305,16 +309,31 @@ def _host_key(environ: WSGIEnvironment, host_header: str, trusted: Any) -> tuple
     return (scheme, host_header, (trusted,) if isinstance(trusted, str) else tuple(trusted))
 
 
-def _checked_host(environ: WSGIEnvironment, trusted: Any) -> str:
+def _checked_host(request: Request, trusted: Any) -> str:
     """The request's host (IDNA, lower case) for building URLs; ``BadHost`` when the Host header is
     malformed, werkzeug's ``SecurityError`` (also a 400) when ``trusted`` is set and does not list it."""
-    host_header = environ.get("HTTP_HOST")
+    environ = request._cgi
+    host_header: str | None = environ.get("HTTP_HOST")
+    if (
+        trusted is None
+        and host_header is not None
+        and _PLAIN_HOST.fullmatch(host_header) is not None
+        and len(host_header) < _MAX_LABEL
+        and ".." not in host_header
+        and host_header[:1] != "."
+    ):
+        # A lower-case name without a port, shorter than one label may be and with no empty label but
+        # the last (what API Gateway, the load balancer and Function URLs send): werkzeug's get_host,
+        # lower() and the IDNA form (idna_host's own shortcut) all give it back unchanged, so this is
+        # what the exact steps below answer, without werkzeug's case-insensitive pattern (a few times
+        # dearer, for the first request with each Host: after a SnapStart restore, always).
+        return host_header
     # "" for invalid characters or port. With a Host header, werkzeug's WSGI get_host is its sansio one
-    # given the scheme and the header (the server address is read only without one).
+    # given the scheme and the header (the server address, SERVER_PORT too, is read only without one).
     host = (
         sansio_get_host(environ["wsgi.url_scheme"], host_header, None, trusted)
         if host_header is not None
-        else get_host(environ, trusted_hosts=trusted)
+        else get_host(request.environ, trusted_hosts=trusted)
     ).lower()
     shown = (host_header or host)[:100]
     if not host and host_header is not None:

@@ -291,7 +291,7 @@ class RequestContext(_Context):
         collector. So is the traceback of the routing error (a 404, 405 or redirect the framework raised),
         which refers back to the request through the dispatch's frames."""
         request = self.request
-        environ = request.environ
+        environ = request._cgi  # (a lazily built environ never completed has no back-reference)
         if environ.get("werkzeug.request") is request:
             environ["werkzeug.request"] = None
         routing_exception = request.routing_exception

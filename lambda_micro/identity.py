@@ -285,7 +285,7 @@ def identity_from_event(event: object, *, source_ip: str | None = None) -> Ident
 
 def identity_of_request(request: Any, app: Any) -> Identity:
     """``request.identity``: the event's identity, else what ``app``'s identity loader gives, or anonymous."""
-    identity = identity_from_event(request.environ.get("lambda.event"), source_ip=request.remote_addr)
+    identity = identity_from_event(request.lambda_event, source_ip=request.remote_addr)
     loader = getattr(app, "identity_loader_func", None) if app is not None else None
     if identity.authenticated or loader is None:
         return identity

@@ -285,6 +285,7 @@ def _prime_requests(app: App) -> None:
 
     from werkzeug.exceptions import HTTPException, InternalServerError, NotFound  # noqa: PLC0415
 
+    from .adapter.environ import complete_environ  # noqa: PLC0415
     from .adapter.handler import BUILDERS  # noqa: PLC0415
     from .adapter.infer import infer_source  # noqa: PLC0415
     from .adapter.result import ResponseCollector, build_result  # noqa: PLC0415
@@ -294,8 +295,9 @@ def _prime_requests(app: App) -> None:
     for event in _events():
         source = infer_source(event)
         assert source is not None
-        environ = BUILDERS[source](source, event, None, "")
         for accept in ("application/json", "text/html"):
+            # Lazily built, as the App's Lambda door builds it (completed for the WSGI answers below).
+            environ = BUILDERS[source](source, event, None, "", True)
             environ["HTTP_ACCEPT"] = accept
             ctx = RequestContext(app, environ)
             # Current for the error pages' format choice, but not pushed: pushing and popping would run
@@ -322,6 +324,7 @@ def _prime_requests(app: App) -> None:
             finally:
                 _cv_request.reset(token)
                 ctx.release_environ()
+            complete_environ(environ)
             for response in responses:
                 collector = ResponseCollector()
                 body = b"".join(response(environ, collector.start_response))

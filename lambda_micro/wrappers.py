@@ -9,6 +9,7 @@ form parser. The Response is werkzeug's WSGI Response (``lambda_micro._response`
 from __future__ import annotations
 
 from collections.abc import Callable
+from io import BytesIO
 from typing import IO, TYPE_CHECKING, Any, NoReturn, cast, overload
 
 from werkzeug.datastructures import EnvironHeaders, Headers, ImmutableMultiDict
@@ -19,6 +20,7 @@ from werkzeug.utils import cached_property
 from . import json as _json
 from ._memo import Memo
 from ._response import Response
+from .adapter.environ import PENDING, complete_environ
 from .globals import _current_app_or_none
 
 if TYPE_CHECKING:
@@ -81,7 +83,7 @@ class _EnvironHeadersAttribute:
     ) -> Headers | _EnvironHeadersAttribute:
         if request is None:
             return self
-        headers = request.__dict__["headers"] = EnvironHeaders(request.environ)
+        headers = request.__dict__["headers"] = EnvironHeaders(request._cgi)
         return headers
 
 
@@ -101,8 +103,31 @@ class _ServerAttribute:
     ) -> tuple[str, int | None] | _ServerAttribute | None:
         if request is None:
             return self
-        server = request.__dict__["server"] = _server(request.environ)
+        server = request.__dict__["server"] = _server(request._cgi)
         return server
+
+
+class _EnvironAttribute:
+    """``request.environ`` of a request the App's Lambda door made from a lazily built environ (see
+    ``lambda_micro.adapter.environ.PENDING``): completed on first read, then a plain instance attribute,
+    the same dict as before. A request made from a complete environ has it as an instance attribute
+    from the start, and never reaches this."""
+
+    @overload
+    def __get__(self, request: None, owner: type | None = None) -> _EnvironAttribute: ...
+
+    @overload
+    def __get__(self, request: Request, owner: type | None = None) -> WSGIEnvironment: ...
+
+    def __get__(
+        self, request: Request | None, owner: type | None = None
+    ) -> WSGIEnvironment | _EnvironAttribute:
+        if request is None:
+            return self
+        environ = request.environ = complete_environ(request._cgi)
+        if request._populate and not request.shallow:
+            environ["werkzeug.request"] = request  # what werkzeug's constructor does, done now
+        return environ
 
 
 class Request(_RequestBase):
@@ -149,6 +174,14 @@ class Request(_RequestBase):
 
     headers = _EnvironHeadersAttribute()
     server = _ServerAttribute()
+    if not TYPE_CHECKING:
+        environ = _EnvironAttribute()
+
+    # The environ's keys the framework reads for every request: the environ itself, or for the App's
+    # Lambda door the environ before its remaining keys are filled in (the same dict, see _EnvironAttribute).
+    _cgi: WSGIEnvironment
+    # Whether a lazily completed environ refers back to the request (werkzeug's populate_request).
+    _populate: bool = True
 
     #: The matched URL rule, or ``None`` when routing failed.
     url_rule: Rule | None = None
@@ -218,11 +251,19 @@ class Request(_RequestBase):
         self.path = "/" + (path if path.isascii() else _wsgi_decoding_dance(path)).lstrip("/")
         self.query_string = get("QUERY_STRING", "").encode("latin1")
         # (headers: werkzeug's EnvironHeaders(environ), made on first read; see _EnvironHeadersAttribute)
-        self.remote_addr = get("REMOTE_ADDR")
-        self.environ = environ
+        pending = get(PENDING)
+        if pending is None:
+            self.remote_addr = get("REMOTE_ADDR")
+            self.environ = environ
+        else:  # the App's Lambda door: the rest of the environ on first read (see _EnvironAttribute)
+            self.remote_addr = pending[0] or None
         self.shallow = shallow
-        if populate_request and not shallow:
-            environ["werkzeug.request"] = self
+        self._cgi = environ
+        if pending is None:
+            if populate_request and not shallow:
+                environ["werkzeug.request"] = self
+        elif not populate_request:
+            self._populate = False
 
     @cached_property
     def args(self) -> ImmutableMultiDict[str, str]:
@@ -249,11 +290,15 @@ class Request(_RequestBase):
     @cached_property
     def stream(self) -> IO[bytes]:
         """The request body stream (werkzeug's ``stream``)."""
-        environ = self.environ
+        environ = self._cgi
         if not self.shallow and self.max_content_length is None and "wsgi.input_terminated" in environ:
             # What get_input_stream returns here: the server bounds the input, and there is no limit to
             # check (the Content-Length it parses first only matters against a limit).
-            return environ["wsgi.input"]  # type: ignore[no-any-return]
+            stream: IO[bytes] | None = environ["wsgi.input"]
+            if stream is None and PENDING in environ:
+                # A lazily built environ: its body stream made now, and kept there for the environ.
+                stream = environ["wsgi.input"] = BytesIO(environ[PENDING][4])
+            return stream  # type: ignore[return-value]
         return _werkzeug_stream(self)
 
     @property
@@ -291,25 +336,32 @@ class Request(_RequestBase):
         parts = name.split(".")
         return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
+    def _lambda_fact(self, index: int, key: str) -> Any:  # (Any: the properties below name the types)
+        """The environ's ``key``, or its value still pending in a lazily built one (read without
+        completing it)."""
+        environ = self._cgi
+        pending = environ.get(PENDING)
+        return pending[index] if pending is not None else environ.get(key)
+
     @property
     def lambda_event(self) -> dict[str, Any] | None:
         """The raw Lambda event, or ``None`` outside Lambda."""
-        return self.environ.get("lambda.event")
+        return self._lambda_fact(5, "lambda.event")  # type: ignore[no-any-return]
 
     @property
     def lambda_context(self) -> Any:
         """The Lambda context (``aws_request_id``, ``get_remaining_time_in_millis()``…), or ``None``."""
-        return self.environ.get("lambda.context")
+        return self._lambda_fact(6, "lambda.context")
 
     @property
     def request_context(self) -> dict[str, Any] | None:
         """The event's ``requestContext`` (authorizer claims, request id…), or ``None`` outside Lambda."""
-        return self.environ.get("lambda.request_context")
+        return self._lambda_fact(7, "lambda.request_context")  # type: ignore[no-any-return]
 
     @property
     def stage_variables(self) -> dict[str, Any] | None:
         """API Gateway stage variables, or ``None`` outside Lambda."""
-        return self.environ.get("lambda.stage_variables")
+        return self._lambda_fact(8, "lambda.stage_variables")  # type: ignore[no-any-return]
 
     @property
     def identity(self) -> Identity:
@@ -352,12 +404,14 @@ _JSON_VERDICTS: Memo[str, bool] = Memo(64)
 
 
 def _server(environ: WSGIEnvironment) -> tuple[str, int | None] | None:
-    """werkzeug's ``(SERVER_NAME, int(SERVER_PORT))``, the port ``None`` when it is not a number."""
+    """werkzeug's ``(SERVER_NAME, int(SERVER_PORT))``, the port ``None`` when it is not a number (read
+    from a lazily built environ without completing it)."""
     name = environ.get("SERVER_NAME")
     if name is None:
         return None
+    pending = environ.get(PENDING)
     try:
-        port: int | None = int(environ.get("SERVER_PORT", None))  # type: ignore[arg-type]
+        port: int | None = int(pending[2] if pending is not None else environ.get("SERVER_PORT", None))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         port = None
     return name, port

@@ -100,4 +100,5 @@ def lambda_door(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     door: str = getattr(request, "param", "direct")
     if door == "wsgi":
         monkeypatch.setattr(AppHandler, "_respond", LambdaHandler._respond)
+        monkeypatch.setattr(AppHandler, "_lazy", False)  # the whole environ, as any WSGI app gets it
     return door

@@ -71,7 +71,9 @@ _DROPPED_PREFIXES: Final = ("x-amz-cf-", "x-amzn-", "x-edge-")
 _ENTRY_OVERHEAD: Final = 26
 
 
-def edge_environ(source: Source, event: dict[str, Any], context: Any, base_path: str) -> dict[str, Any]:
+def edge_environ(
+    source: Source, event: dict[str, Any], context: Any, base_path: str, lazy: bool = False
+) -> dict[str, Any]:
     """The environ for a Lambda@Edge viewer-request or origin-request event."""
     cf: dict[str, Any] = event["Records"][0]["cf"]  # infer_source checked the path to the request
     request: dict[str, Any] = cf["request"]
@@ -124,6 +126,7 @@ def edge_environ(source: Source, event: dict[str, Any], context: Any, base_path:
         config,  # request_context
         {},  # stage_variables
         _FIELDS,
+        lazy,
     )
     return environ
 

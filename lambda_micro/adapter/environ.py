@@ -22,7 +22,7 @@ from .errors import BadEvent
 from .infer import ALB, HTTP_V1, HTTP_V2, REST, Source
 from .validate import ADDRESSES, METHODS, PROTOCOLS
 
-__all__ = ["normalize_base_path"]
+__all__ = ["PENDING", "Pending", "complete_environ", "normalize_base_path"]
 
 # ALB passes query values through as the client encoded them: re-quote only what cannot appear raw in a
 # query component (space, non-ASCII, "&", "#"), never "%" (that would encode twice, contract item 14).
@@ -75,6 +75,15 @@ _ALB_FIELDS: Final = ("requestContext.protocol", "X-Forwarded-For (its last entr
 _V2_FIELDS: Final = ("requestContext.http.protocol", "requestContext.http.sourceIp")
 _NOT_ABSOLUTE: Final = "expected an absolute path, starting with '/'"
 
+#: The key under which a lazy build (``lazy=True``: lambda_micro's App, ``lambda_micro._lambda``) keeps
+#: what it has not stored yet: the checked remote address, the raw path, SERVER_PORT, SERVER_PROTOCOL, the
+#: body and the Lambda facts. Such an environ holds the headers, the request line (REQUEST_METHOD,
+#: SCRIPT_NAME, PATH_INFO, QUERY_STRING), SERVER_NAME, CONTENT_LENGTH and ``wsgi.url_scheme``, which every
+#: request reads; :func:`complete_environ` fills in the rest (``wsgi.input`` included) on first need.
+PENDING: Final = "lambda_micro.pending"
+# (address, raw path, port, protocol, body, event, context, requestContext, stageVariables)
+Pending = tuple[str | None, str, str, str, bytes, dict[str, Any], Any, dict[str, Any], dict[str, Any]]
+
 
 def normalize_base_path(base_path: str | None) -> str:
     """Return ``base_path`` as ``"/v1"`` (``"v1"``, ``"/v1"`` and ``"/v1/"`` are alike); ``""`` for none."""
@@ -87,7 +96,9 @@ def normalize_base_path(base_path: str | None) -> str:
 # --- payload 1.0 shape: REST, HTTP API 1.0, ALB -------------------------------------------------------
 
 
-def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: str) -> dict[str, Any]:
+def _v1_environ(
+    source: Source, event: dict[str, Any], context: Any, base_path: str, lazy: bool = False
+) -> dict[str, Any]:
     # Hot path: every check below keeps its slow, exact form behind a cheap test of the common case
     # (`x is None`, `type(x) is dict`), so a well-formed event pays for no helper call it does not need.
     method = event.get("httpMethod")
@@ -211,6 +222,7 @@ def _v1_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
         request_context,
         stage_variables,
         fields,
+        lazy,
     )
     return environ
 
@@ -303,7 +315,9 @@ def _mapped_prefix(path_info: str, resource: Any, path_parameters: Any) -> str:
 # --- payload 2.0 shape: HTTP API 2.0, Function URL ------------------------------------------------------
 
 
-def _v2_environ(source: Source, event: dict[str, Any], context: Any, base_path: str) -> dict[str, Any]:
+def _v2_environ(
+    source: Source, event: dict[str, Any], context: Any, base_path: str, lazy: bool = False
+) -> dict[str, Any]:
     request_context: dict[str, Any] = event["requestContext"]  # a dict: infer_source checked it
     http = request_context.get("http")
     if not isinstance(http, dict):
@@ -387,6 +401,7 @@ def _v2_environ(source: Source, event: dict[str, Any], context: Any, base_path: 
         request_context,
         stage_variables,
         _V2_FIELDS,
+        lazy,
     )
     return environ
 
@@ -428,8 +443,10 @@ def _finish(  # noqa: PLR0917 - called positionally: keyword passing costs on ev
     request_context: dict[str, Any],
     stage_variables: dict[str, Any],
     fields: tuple[str, str],
+    lazy: bool,
 ) -> None:
-    """Fill in the CGI/WSGI keys once the headers are in ``environ``.
+    """Fill in the CGI/WSGI keys once the headers are in ``environ``; with ``lazy``, only those of the
+    request line and the Host (see :data:`PENDING`), after every check of the event.
 
     ``fields`` names the event fields of ``protocol`` and ``remote_addr``, for the 400 when one of them
     is not what PEP 3333 allows (contract items 48, 49).
@@ -449,28 +466,48 @@ def _finish(  # noqa: PLR0917 - called positionally: keyword passing costs on ev
     if not server_name:
         server_name = _server_name(host, domain)
     try:
-        environ["REMOTE_ADDR"] = ADDRESSES[remote_addr]  # the memo of checked addresses (item 49)
+        address = ADDRESSES[remote_addr]  # the memo of checked addresses (item 49)
     except (KeyError, TypeError):
         address = validate.address(remote_addr, fields[1])  # exact check, "192.0.2.1/32" -> "192.0.2.1"
-        if address:
-            environ["REMOTE_ADDR"] = address
-        else:
-            del environ["REMOTE_ADDR"]  # unknown: absent rather than made up
-    environ["REQUEST_METHOD"] = method
-    environ["SCRIPT_NAME"] = script_name
-    environ["PATH_INFO"] = path_info
-    environ["QUERY_STRING"] = query
-    environ["RAW_URI"] = raw_path + "?" + query if query else raw_path
-    environ["SERVER_NAME"] = server_name
-    environ["SERVER_PORT"] = port
     try:
         protocol = PROTOCOLS[protocol]  # the memo of accepted protocols, None -> HTTP/1.1 (item 48)
     except (KeyError, TypeError):
         protocol = validate.protocol(protocol, fields[0])
-    environ["SERVER_PROTOCOL"] = protocol
+    environ["REQUEST_METHOD"] = method
+    environ["SCRIPT_NAME"] = script_name
+    environ["PATH_INFO"] = path_info
+    environ["QUERY_STRING"] = query
+    environ["SERVER_NAME"] = server_name
     environ["CONTENT_LENGTH"] = str(len(body)) if body else "0"
     environ["wsgi.url_scheme"] = scheme
-    environ["wsgi.input"] = BytesIO(body)  # one per request: the app may read, seek or close it
+    pending = (address, raw_path, port, protocol, body, event, context, request_context, stage_variables)
+    if lazy:
+        environ[PENDING] = pending
+    else:
+        _fill(environ, pending)
+
+
+def complete_environ(environ: dict[str, Any]) -> dict[str, Any]:
+    """``environ`` with the keys a lazy build left out (see :data:`PENDING`) filled in; unchanged when
+    complete. The result is the environ the adapter builds for any WSGI app, key for key, in its order."""
+    pending = environ.pop(PENDING, None)
+    if pending is not None:
+        _fill(environ, pending)
+    return environ
+
+
+def _fill(environ: dict[str, Any], pending: Pending) -> None:
+    address, raw_path, port, protocol, body, event, context, request_context, stage_variables = pending
+    if address:
+        environ["REMOTE_ADDR"] = address
+    else:
+        del environ["REMOTE_ADDR"]  # unknown: absent rather than made up
+    query = environ["QUERY_STRING"]
+    environ["RAW_URI"] = raw_path + "?" + query if query else raw_path
+    environ["SERVER_PORT"] = port
+    environ["SERVER_PROTOCOL"] = protocol
+    if environ["wsgi.input"] is None:  # (the request's body stream, when it was read first)
+        environ["wsgi.input"] = BytesIO(body)  # one per request: the app may read, seek or close it
     environ["wsgi.errors"] = sys.stderr
     environ["lambda.event"] = event
     environ["lambda.context"] = context

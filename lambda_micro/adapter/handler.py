@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from lambda_micro._errorlog import log_unhandled_exception
 
-from .environ import _v1_environ, _v2_environ, normalize_base_path
+from .environ import _v1_environ, _v2_environ, complete_environ, normalize_base_path
 from .errors import BadEvent, ResponseTooLarge, UnsupportedEvent
 from .infer import ALB, EDGE, HTTP_V1, HTTP_V2, LATTICE_V1, LATTICE_V2, REST, URL, Source, infer_source
 from .result import (
@@ -29,26 +29,32 @@ __all__ = ["BUILDERS", "LambdaHandler", "build_environ", "make_handler", "wsgi_a
 
 WSGIApp = Callable[..., Iterable[bytes]]
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
-EnvironBuilder = Callable[[Source, dict[str, Any], Any, str], dict[str, Any]]
+# builder(source, event, context, base_path, lazy): the environ; with lazy, a lazily built one (see
+# environ.PENDING: the App's own door asks for that).
+EnvironBuilder = Callable[[Source, dict[str, Any], Any, str, bool], dict[str, Any]]
 
 
-def _lattice_environ(source: Source, event: dict[str, Any], context: Any, base_path: str) -> dict[str, Any]:
+def _lattice_environ(
+    source: Source, event: dict[str, Any], context: Any, base_path: str, lazy: bool = False
+) -> dict[str, Any]:
     # The first VPC Lattice event loads its module and puts its builder in the table: a function behind
     # another source never pays for it at INIT (cold start).
     from .lattice import lattice_environ  # noqa: PLC0415
 
     BUILDERS[LATTICE_V1] = BUILDERS[LATTICE_V2] = lattice_environ
-    return lattice_environ(source, event, context, base_path)
+    return lattice_environ(source, event, context, base_path, lazy)
 
 
-def _edge_environ(source: Source, event: dict[str, Any], context: Any, base_path: str) -> dict[str, Any]:
+def _edge_environ(
+    source: Source, event: dict[str, Any], context: Any, base_path: str, lazy: bool = False
+) -> dict[str, Any]:
     from .edge import edge_environ  # noqa: PLC0415 - as for VPC Lattice
 
     BUILDERS[EDGE] = edge_environ
-    return edge_environ(source, event, context, base_path)
+    return edge_environ(source, event, context, base_path, lazy)
 
 
-#: source -> ``builder(source, event, context, base_path)``, the WSGI environ for the event.
+#: source -> ``builder(source, event, context, base_path, lazy=False)``, the WSGI environ for the event.
 BUILDERS: Final[dict[str, EnvironBuilder]] = {
     REST: _v1_environ,
     HTTP_V1: _v1_environ,
@@ -63,7 +69,7 @@ BUILDERS: Final[dict[str, EnvironBuilder]] = {
 
 def build_environ(source: Source, event: dict[str, Any], context: Any, base_path: str = "") -> dict[str, Any]:
     """Build the WSGI environ for ``event`` of ``source`` (``base_path`` as ``normalize_base_path`` gives)."""
-    return BUILDERS[source](source, event, context, base_path)
+    return BUILDERS[source](source, event, context, base_path, False)
 
 
 logger: Final = logging.getLogger("lambda_micro.adapter")
@@ -76,6 +82,10 @@ class LambdaHandler:
     Everything that does not depend on the event (base path, media type matcher) is prepared here, once,
     at INIT; a call only builds the environ, runs the app and shapes the result.
     """
+
+    #: Whether the environ may be built lazily (``environ.PENDING``): only for an app that completes it
+    #: when it needs the rest (the App's own door, ``lambda_micro._lambda``).
+    _lazy = False
 
     __slots__ = (
         "_always_binary",
@@ -120,7 +130,7 @@ class LambdaHandler:
         alb_multi_value = source == ALB and "multiValueHeaders" in event
         try:
             # build_environ's dispatch, inline (one call less per request).
-            environ = BUILDERS[source](source, event, context, self._base_path)
+            environ = BUILDERS[source](source, event, context, self._base_path, self._lazy)
         except BadEvent as exc:
             # The field and the problem, never the value (events carry credentials).
             logger.warning("Malformed %s event: %s", source, exc)
@@ -146,7 +156,7 @@ class LambdaHandler:
         except Exception as exc:
             if self._reraise:
                 raise
-            log_unhandled_exception(logger, exc, environ)
+            log_unhandled_exception(logger, exc, complete_environ(environ))
             message = "Internal Server Error"
             if getattr(self._app, "debug", False) is True:
                 message += "\n\n" + traceback.format_exc()
@@ -156,6 +166,7 @@ class LambdaHandler:
             return result  # the common case, without a call
         limit = payload_limit(source, event)
         if size > limit:
+            complete_environ(environ)
             what = {ALB: "the load balancer's", EDGE: "Lambda@Edge's"}.get(source, "Lambda's")
             error = ResponseTooLarge(
                 f"The response to {environ['REQUEST_METHOD']} {environ['RAW_URI']} is about {size} bytes "

@@ -43,7 +43,9 @@ _V2_NAMES: Final = ("path", "queryStringParameters", "isBase64Encoded")
 _FIELDS: Final = ("protocol", "X-Forwarded-For (its last entry, the service's)")
 
 
-def lattice_environ(source: Source, event: dict[str, Any], context: Any, base_path: str) -> dict[str, Any]:
+def lattice_environ(
+    source: Source, event: dict[str, Any], context: Any, base_path: str, lazy: bool = False
+) -> dict[str, Any]:
     """The environ for a VPC Lattice event of either structure version."""
     path_field, query_field, encoded_field = _V2_NAMES if source == LATTICE_V2 else _V1_NAMES
     method = event.get("method")
@@ -95,6 +97,7 @@ def lattice_environ(source: Source, event: dict[str, Any], context: Any, base_pa
         request_context,
         {},  # stage_variables
         _FIELDS,
+        lazy,
     )
     return environ
 

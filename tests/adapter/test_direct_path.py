@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import copy
+import io
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +21,7 @@ from hypothesis import strategies as st
 
 from lambda_micro import (
     App,
+    Request,
     Response,
     abort,
     jsonify,
@@ -126,6 +129,35 @@ def representative_app() -> App:
             "root": request.host_url,
         }
 
+    @app.route("/facts", methods=["GET", "POST"])
+    def facts() -> Any:
+        # What the direct door keeps pending read first (without completing its environ), then the
+        # environ itself: key for key, in order, as the adapter builds it for any WSGI app.
+        data = request.get_data()
+        before = {
+            "remote": request.remote_addr,
+            "server": request.server,
+            "host": request.host,
+            "stage": request.stage_variables,
+            "context": sorted(request.request_context or {}),
+            "event": sorted(request.lambda_event or {}),
+            "body": base64.b64encode(data).decode(),
+        }
+        environ = request.environ
+        stream = environ["wsgi.input"]
+        return {
+            "before": before,
+            "environ": [[key, _shown(value)] for key, value in environ.items()],
+            "input": [stream.tell(), base64.b64encode(stream.getvalue()).decode()],
+            "same": [
+                request.lambda_event is environ.get("lambda.event"),
+                request.request_context is environ.get("lambda.request_context"),
+                request.stage_variables is environ.get("lambda.stage_variables"),
+                request.stream is stream,
+                request.environ is environ,
+            ],
+        }
+
     @app.get("/not-latin")
     def not_latin() -> Response:
         return Response("x", headers={"X-Name": "日本"})  # not latin-1: a 500 through either door
@@ -133,9 +165,18 @@ def representative_app() -> App:
     return app
 
 
+def _shown(value: Any) -> Any:
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, tuple):
+        return list(value)
+    return type(value).__name__
+
+
 PATHS = st.sampled_from(
     [
         "/",
+        "/facts",
         "/echo",
         "/cookies",
         "/session",
@@ -326,3 +367,47 @@ def test_a_host_seen_for_the_first_time_is_answered_the_same_through_both_doors(
     direct, through_wsgi = _answer_both(app, event, None)
     assert direct == through_wsgi
     assert int(direct.get("statusCode", direct.get("status"))) in (200, 400)  # Lambda@Edge: "status"
+
+
+def test_the_direct_door_completes_no_environ_for_a_request_that_needs_none(lambda_door: str) -> None:
+    app = representative_app()
+    event = make_event("rest", method="GET", path="/", query=[], headers=[], cookies=[], body=None)
+    with mock.patch("lambda_micro.adapter.environ.BytesIO", wraps=io.BytesIO) as made:
+        assert app.lambda_handler(copy.deepcopy(event), None)["body"] == "hello"
+        # The direct door: no wsgi.input, nothing read the body or the environ.
+        assert made.call_count == (0 if lambda_door == "direct" else 1)
+        made.reset_mock()
+        assert make_handler(app.wsgi_app)(copy.deepcopy(event), None)["body"] == "hello"
+        assert made.call_count == 1  # any WSGI app gets the whole environ
+
+
+def test_a_body_read_before_the_environ_is_the_environs_input_stream() -> None:
+    app = representative_app()
+    event = make_event(
+        "http-2.0", method="POST", path="/facts", query=[], headers=[], cookies=[], body=b"abc"
+    )
+    direct, through_wsgi = _answer_both(app, event, None)
+    assert direct == through_wsgi
+    answer = json.loads(direct["body"])
+    assert answer["before"]["body"] == base64.b64encode(b"abc").decode()
+    assert answer["input"] == [3, base64.b64encode(b"abc").decode()]
+    assert answer["same"] == [True] * 5
+    keys = [key for key, _ in answer["environ"]]
+    assert keys[:4] == ["REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING"]
+    assert "lambda_micro.pending" not in keys
+
+
+def test_a_request_class_with_its_own_constructor_gets_the_whole_environ() -> None:
+    seen: list[str] = []
+
+    class Recording(Request):
+        def __init__(self, environ: Any, *args: Any, **kwargs: Any) -> None:
+            seen.append(environ["RAW_URI"])  # a key the direct door would otherwise leave pending
+            super().__init__(environ, *args, **kwargs)
+
+    app = App("recording", static_folder=None)
+    app.request_class = Recording
+    app.add_url_rule("/", "index", lambda: "ok")
+    event = make_event("rest", method="GET", path="/", query=[("a", "1")], headers=[], cookies=[], body=None)
+    assert app.lambda_handler(event, None)["body"] == "ok"
+    assert seen == ["/Prod/?a=1"]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from unittest import mock
 
 import pytest
-from werkzeug.exceptions import SecurityError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from werkzeug.exceptions import BadRequest, SecurityError
 from werkzeug.test import Client as WSGIClient
+from werkzeug.test import EnvironBuilder
 
-from lambda_micro import App, Response, redirect, request, url_for
+from lambda_micro import App, Request, Response, _routing, redirect, request, url_for
 from lambda_micro.testing import Client
 
 SOURCES = ["1.0", "2.0", "alb", "url"]
@@ -174,3 +179,40 @@ def test_trusted_hosts_on_the_wsgi_path_and_request_host() -> None:
     with app.test_request_context("/where", headers={"Host": "other.example.com"}):
         assert isinstance(request.routing_exception, SecurityError)
         assert request.host == ""
+
+
+_HOST_TEXT = st.text(alphabet="abcXYZ019.-:[]_ é", max_size=70) | st.sampled_from(
+    [
+        "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
+        "x" * 63 + ".example.com",
+        "x" * 64 + ".example.com",  # a label too long for IDNA: a 400
+        "api.example.com:443",
+        "api.example.com:0",
+        "API.Example.COM",
+        "[::1]:3000",
+        "..",
+        "-",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(host=_HOST_TEXT, scheme=st.sampled_from(["http", "https"]))
+def test_the_plain_host_shortcut_answers_as_werkzeugs_host_check(host: str, scheme: str) -> None:
+    # The verdict on a new Host with the shortcut for plain lower-case names, and without it (werkzeug's
+    # get_host, lower(), the IPv6 and IDNA checks): the same host, or the same 400.
+    request = Request(
+        EnvironBuilder(path="/", base_url=f"{scheme}://placeholder/", headers={"Host": host}).get_environ()
+    )
+    assert request.headers["Host"] == host
+
+    def verdict() -> tuple[str, str]:
+        try:
+            return ("host", _routing._checked_host(request, None))
+        except BadRequest as e:
+            return ("400", str(e.description))
+
+    shortcut = verdict()
+    with mock.patch.object(_routing, "_PLAIN_HOST", re.compile(r"(?!)")):  # matches nothing: the exact steps
+        exact = verdict()
+    assert shortcut == exact
